@@ -57,5 +57,7 @@ export function mixture(p: Params, x: tf.Tensor3D, shape: ModelShape, G: number)
 /** Slice [R, B, G, H] into G tensors [R, B, H]. */
 export function perGate(mixed: tf.Tensor4D): tf.Tensor3D[] {
   const [R, B, G, H] = mixed.shape;
-  return tf.split(mixed, G, 2).map((t) => t.reshape([R, B, H]) as tf.Tensor3D);
+  // tfjs hands a one-output unstack's gradient a bare tensor, not a list, and fails: reshape instead
+  if (G === 1) return [mixed.reshape([R, B, H])];
+  return tf.unstack(mixed, 2) as tf.Tensor3D[];
 }

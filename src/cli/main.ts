@@ -1,0 +1,41 @@
+// Entry point: build the commands, run one, and turn user errors into one line and exit code 2.
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors';
+import { correlationCommand } from './correlation';
+import { generateCommand } from './generate';
+import { ExitStatus } from './options';
+import { sweepCommand } from './sweep';
+
+const pkg = require('../../../package.json') as { version: string };
+
+// commander's own errors (unknown flag, missing value), folded onto one line
+const oneLine = { outputError: (text: string, write: (s: string) => void) => write(`${text.replace(/\s*\n\s*/g, ' ').trim()}\n`) };
+
+export function buildProgram(status: ExitStatus): Command {
+  const program = new Command('mmoe-sweep')
+    .description('Shared-Bottom vs OMoE vs MMoE as the correlation between two tasks falls (Ma et al., KDD 2018, §3.2 and §5)')
+    .version(pkg.version)
+    .enablePositionalOptions() // a subcommand's --correlation is its own, not the sweep's
+    .addHelpText('after', '\nExamples:\n  mmoe-sweep --correlation 0.5\n  mmoe-sweep --preset smoke --out /tmp/smoke\n  mmoe-sweep --preset paper --runs 30 --jobs 2\n\nOutput files and their columns: README.md "Output".');
+  sweepCommand(program, status);
+  generateCommand(program, status);
+  correlationCommand(program, status);
+  for (const c of [program, ...program.commands]) c.exitOverride().configureOutput(oneLine).showSuggestionAfterError(true);
+  return program;
+}
+
+/** Runs the CLI on argv (without node and script); resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const status: ExitStatus = { code: 0 };
+  try {
+    await buildProgram(status).parseAsync(argv, { from: 'user' });
+    return status.code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // --help and --version end here with 0
+    if (e instanceof UsageError) {
+      process.stderr.write(`mmoe-sweep: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,45 @@
+// Parsing and checking the flags every command shares; commands stay parse → validate → call.
+import * as os from 'os';
+import * as path from 'path';
+import { Command, Option } from 'commander';
+import { BACKENDS, BackendChoice } from '../engine/backend';
+import { usage } from '../errors';
+import { presetNames } from '../config/load';
+
+/** commander drops an action's return value; each command leaves its exit code here. */
+export interface ExitStatus {
+  code: number;
+}
+
+export function positiveInt(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isInteger(n) || n < 1) throw usage(flag, text, 'an integer >= 1');
+  return n;
+}
+
+export function addConfigOptions(cmd: Command): Command {
+  return cmd
+    .option('--preset <name>', `preset in configs/ (${presetNames().join(', ')})`, 'default')
+    .option('--config <file>', 'JSON config file over the preset (same sections as configs/*.json); flags override it');
+}
+
+export function addBackendOption(cmd: Command): Command {
+  return cmd.addOption(new Option('--backend <name>', 'tensorflow (tfjs-node), wasm, cpu, or auto: the first of those that loads').default('auto'));
+}
+
+export function backendChoice(text: string): BackendChoice {
+  if (!(BACKENDS as readonly string[]).includes(text)) throw usage('--backend', text, BACKENDS.join(', '));
+  return text as BackendChoice;
+}
+
+export function cores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+export function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+export function defaultOut(preset: string): string {
+  return path.resolve('results', `${preset}-${timestamp()}`);
+}

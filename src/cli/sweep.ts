@@ -1,0 +1,102 @@
+// The default command: run a sweep (models × correlations × lrs × runs) and write tidy CSVs.
+import { Command } from 'commander';
+import { configHash, resolveConfig } from '../config/load';
+import { initBackend } from '../engine/backend';
+import { usage } from '../errors';
+import { OUTPUTS } from '../output/columns';
+import { writeSummaries } from '../report/summary';
+import { TableRow, runTable } from '../report/table';
+import { startSweep } from '../sweep/run';
+import { ExitStatus, addBackendOption, addConfigOptions, backendChoice, cores, defaultOut, positiveInt } from './options';
+import { progress } from './progress';
+
+export const SWEEP_FLAGS: [string, string][] = [
+  ['--correlation <list>', 'cosines p between the task weight vectors, comma-separated, each in [-1, 1]'],
+  ['--models <list>', 'comma-separated: shared-bottom, omoe, mmoe'],
+  ['--runs <n>', 'independent runs per model, correlation and lr'],
+  ['--seed <n>', 'base seed; run seeds are derived from it, the run index and the correlation'],
+  ['--steps <n>', 'training steps per run'],
+  ['--batch-size <n>', 'rows per training step'],
+  ['--lr <list>', 'Adam learning rates; a list is a grid, each reported, the best marked in summary.csv'],
+  ['--eval-every <n>', 'steps between held-out evaluations (curves.csv)'],
+  ['--train-size <n>', 'training rows per run; 0 draws fresh rows every step'],
+  ['--eval-size <n>', 'held-out rows per run'],
+];
+
+function formatTable(rows: TableRow[]): string {
+  const showLr = new Set(rows.map((r) => r.lr)).size > 1;
+  const head = ['model', 'correlation', ...(showLr ? ['lr'] : []), 'runs', 'eval loss (mean ± std)', 'normalized (mean ± std)'];
+  const body = rows.map((r) => [
+    r.model,
+    String(r.correlation),
+    ...(showLr ? [String(r.lr)] : []),
+    r.diverged ? `${r.runs} (+${r.diverged} diverged)` : String(r.runs),
+    `${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`,
+    `${r.normalizedMean.toFixed(4)} ± ${r.normalizedStd.toFixed(4)}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  return [head, ...body].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export function sweepCommand(program: Command, status: ExitStatus): Command {
+  for (const [flags, doc] of SWEEP_FLAGS) program.option(flags, doc);
+  addConfigOptions(program);
+  program
+    .option('--out <dir>', 'output folder (default: results/<preset>-<timestamp>); re-running into it resumes')
+    .option('--jobs <n>', `worker threads (default: the number of cores, here ${cores()})`)
+    .option('--replicas <n>', 'runs trained together as one batched computation', '1')
+    .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
+    .option('--quiet', 'no progress and no table; errors only')
+    .option('--json', 'print a machine-readable summary on stdout instead of the table');
+  addBackendOption(program);
+  return program.action(async (o: Record<string, unknown>) => void (status.code = await runSweepCommand(o)));
+}
+
+export async function runSweepCommand(opts: Record<string, unknown>): Promise<number> {
+  const config = resolveConfig({ preset: opts.preset as string, configFile: opts.config as string | undefined, flags: opts });
+  const jobs = opts.jobs === undefined ? cores() : positiveInt('--jobs', opts.jobs as string);
+  const replicas = positiveInt('--replicas', opts.replicas as string);
+  const choice = backendChoice(opts.backend as string);
+  const backend = await initBackend(choice).catch(() => {
+    throw usage('--backend', choice, `auto, or one that loads here (${choice} did not; see README "Backends")`);
+  });
+  const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);
+  const quiet = Boolean(opts.quiet);
+  const say = (line: string) => !quiet && process.stderr.write(`${line}\n`);
+
+  const bar = progress({ quiet, label: 'sweep' });
+  say(`backend: ${backend}; jobs: ${jobs}; replicas: ${replicas}; output: ${out}`);
+  const sweep = startSweep({
+    config, configHash: configHash(config), out, jobs, replicas, backend, force: Boolean(opts.force),
+    preset: opts.preset as string, command: process.argv.slice(2),
+    onProgress: (done, total) => bar.update(done, total),
+    onWarn: (line) => process.stderr.write(`warning: ${line}\n`),
+  });
+
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (s: NodeJS.Signals) => {
+    if (signal) return;
+    signal = s;
+    sweep.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const outcome = await sweep.outcome;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  bar.stop();
+
+  const files = [...outcome.files, ...(outcome.done > 0 ? writeSummaries(out) : [])];
+  if (outcome.repairedJournal) process.stderr.write('note: a run record cut short by an earlier crash was dropped and will be re-run\n');
+  if (outcome.status === 'interrupted') {
+    process.stderr.write(`interrupted: ${outcome.done}/${outcome.total} runs kept in ${out}; resume with the same command and --out ${out}\n`);
+    return signal === 'SIGTERM' ? 143 : 130;
+  }
+  const rows = runTable(out);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ status: outcome.status, out, backend, runs: outcome.total, resumed: outcome.resumed, table: rows, files }) + '\n');
+  } else if (!quiet) {
+    process.stdout.write(`${formatTable(rows)}\n\n${outcome.total} runs (${outcome.resumed} from an earlier invocation) on ${backend}; files in ${out}: ${Object.values(OUTPUTS).map((o) => o.file).filter((f) => files.some((x) => x.endsWith(f))).join(', ')}, manifest.json\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,132 @@
+// Resolving a sweep config: defaults ← preset (configs/NAME.json) ← --config FILE ← flags.
+import * as fs from 'fs';
+import * as path from 'path';
+import { createHash } from 'crypto';
+import { UsageError, usage } from '../errors';
+import { DEFAULTS, SweepConfig } from './defaults';
+import { SCHEMA, check, parseFlag } from './schema';
+
+export const PRESET_DIR = path.resolve(__dirname, '../../../configs');
+
+export function presetNames(): string[] {
+  return fs.readdirSync(PRESET_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+type Partial2 = { [section: string]: { [key: string]: unknown } };
+
+/** Validates a parsed config object (a preset or a --config file) against the schema. */
+export function validatePartial(obj: unknown, source: string): Partial2 {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw usage(`${source}`, obj, `a JSON object with sections ${Object.keys(SCHEMA).join(', ')}`);
+  }
+  const out: Partial2 = {};
+  for (const [section, body] of Object.entries(obj as Record<string, unknown>)) {
+    if (section === 'description') continue; // free text, for people reading the preset
+    const rules = SCHEMA[section];
+    if (!rules) throw usage(`${source}: unknown section`, section, `${Object.keys(SCHEMA).join(', ')}, description`);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw usage(`${source}: ${section}`, body, 'an object');
+    out[section] = {};
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      const r = rules[key];
+      if (!r) throw usage(`${source}: unknown key ${section}.${key}`, key, Object.keys(rules).join(', '));
+      out[section][key] = check(`${source}: ${section}.${key}`, value, r);
+    }
+  }
+  return out;
+}
+
+export function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${what} ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); allowed: a readable JSON file`, file);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} ${JSON.stringify(file)} is not valid JSON (${(e as Error).message.split('\n')[0]}); allowed: a JSON object`, file);
+  }
+}
+
+export function loadPreset(name: string): Partial2 {
+  const names = presetNames();
+  if (!names.includes(name)) throw usage('--preset', name, names.join(', '));
+  return validatePartial(readJsonFile(path.join(PRESET_DIR, `${name}.json`), 'preset'), `preset ${name}`);
+}
+
+function merge(base: SweepConfig, over: Partial2): SweepConfig {
+  const out = JSON.parse(JSON.stringify(base)) as SweepConfig;
+  for (const [section, body] of Object.entries(over)) Object.assign((out as unknown as Partial2)[section], body);
+  return out;
+}
+
+/** A flag that sets one config key. */
+export interface FlagBinding {
+  flag: string;
+  section: string;
+  key: string;
+}
+
+export const FLAG_BINDINGS: FlagBinding[] = [
+  { flag: 'correlation', section: 'sweep', key: 'correlations' },
+  { flag: 'models', section: 'sweep', key: 'models' },
+  { flag: 'runs', section: 'sweep', key: 'runs' },
+  { flag: 'seed', section: 'sweep', key: 'seed' },
+  { flag: 'steps', section: 'train', key: 'steps' },
+  { flag: 'batchSize', section: 'train', key: 'batchSize' },
+  { flag: 'lr', section: 'train', key: 'lr' },
+  { flag: 'evalEvery', section: 'train', key: 'evalEvery' },
+  { flag: 'trainSize', section: 'data', key: 'trainSize' },
+  { flag: 'evalSize', section: 'data', key: 'evalSize' },
+];
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Flags (as commander gives them: strings keyed by camelCase name) to a validated partial config. */
+export function flagsToPartial(flags: Record<string, unknown>): Partial2 {
+  const out: Partial2 = {};
+  for (const b of FLAG_BINDINGS) {
+    const text = flags[b.flag];
+    if (typeof text !== 'string') continue;
+    const r = SCHEMA[b.section][b.key];
+    (out[b.section] ??= {})[b.key] = check(`--${kebab(b.flag)}`, parseFlag(text, r), r);
+  }
+  return out;
+}
+
+/** Checks that hold across keys. */
+function checkWhole(cfg: SweepConfig): SweepConfig {
+  const m = cfg.data.sinusoids;
+  for (const k of ['alpha', 'beta'] as const) {
+    const v = cfg.data[k];
+    if (v !== null && v.length !== m) throw usage(`data.${k} has ${v.length} values but data.sinusoids is ${m}`, v, `null or exactly ${m} numbers`);
+  }
+  return cfg;
+}
+
+export interface ConfigSources {
+  preset: string;
+  configFile?: string;
+  flags: Record<string, unknown>;
+}
+
+export function resolveConfig(src: ConfigSources): SweepConfig {
+  let cfg = merge(DEFAULTS, loadPreset(src.preset));
+  if (src.configFile) cfg = merge(cfg, validatePartial(readJsonFile(src.configFile, '--config'), `--config ${src.configFile}`));
+  return checkWhole(merge(cfg, flagsToPartial(src.flags)));
+}
+
+/** JSON with sorted keys: the same config always serialises, and hashes, the same way. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function configHash(cfg: SweepConfig): string {
+  return createHash('sha256').update(canonicalJson(cfg)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,125 @@
+// The schema of a sweep config: one rule per key, used for config files and for flags alike,
+// so every bad value gets the same one-line message naming the value and what is allowed.
+import { usage } from '../errors';
+import { MODEL_NAMES } from '../models/zoo';
+
+type Kind = 'int' | 'number' | 'numbers' | 'numbersOrNull' | 'models';
+
+export interface Rule {
+  kind: Kind;
+  min?: number;
+  max?: number;
+  /** min is exclusive (a value must be > min). */
+  above?: boolean;
+  doc: string;
+}
+
+const positiveInt: Rule = { kind: 'int', min: 1, doc: '' };
+const rule = (r: Rule, doc: string): Rule => ({ ...r, doc });
+
+export const SCHEMA: Record<string, Record<string, Rule>> = {
+  data: {
+    dim: rule({ kind: 'int', min: 2, doc: '' }, 'input dimension d'),
+    scale: rule({ kind: 'number', min: 0, above: true, doc: '' }, 'c, the norm of each task weight vector'),
+    sinusoids: rule({ kind: 'int', min: 0, doc: '' }, 'm, the number of sinusoids'),
+    alpha: rule({ kind: 'numbersOrNull', doc: '' }, 'fixed α_i (m numbers) or null to draw them from alphaStd'),
+    beta: rule({ kind: 'numbersOrNull', doc: '' }, 'fixed β_i (m numbers) or null to draw them from betaStd'),
+    alphaStd: rule({ kind: 'number', min: 0, doc: '' }, 'std of α_i when drawn'),
+    betaStd: rule({ kind: 'number', min: 0, doc: '' }, 'std of β_i when drawn'),
+    noiseStd: rule({ kind: 'number', min: 0, doc: '' }, 'σ, std of the label noise'),
+    trainSize: rule({ kind: 'int', min: 0, doc: '' }, 'training rows per run (0 streams fresh rows every step)'),
+    evalSize: rule({ kind: 'int', min: 2, doc: '' }, 'held-out rows per run'),
+  },
+  model: {
+    bottomUnits: rule(positiveInt, 'shared-bottom ReLU units'),
+    experts: rule(positiveInt, 'experts of omoe and mmoe'),
+    expertUnits: rule(positiveInt, 'ReLU units of each expert'),
+    towerUnits: rule(positiveInt, 'ReLU units of each task tower'),
+  },
+  train: {
+    steps: rule(positiveInt, 'training steps per run'),
+    batchSize: rule(positiveInt, 'rows per training step'),
+    lr: rule({ kind: 'numbers', min: 0, above: true, doc: '' }, 'Adam learning rates (a list is a grid)'),
+    evalEvery: rule(positiveInt, 'steps between held-out evaluations'),
+  },
+  sweep: {
+    models: rule({ kind: 'models', doc: '' }, 'architectures to train'),
+    correlations: rule({ kind: 'numbers', min: -1, max: 1, doc: '' }, 'cosines p between the task weight vectors'),
+    runs: rule(positiveInt, 'runs per model, correlation and lr'),
+    seed: rule({ kind: 'int', min: 0, max: 2 ** 32 - 1, doc: '' }, 'base seed'),
+  },
+  report: {
+    histogramBins: rule(positiveInt, 'histogram bins below histogramMax'),
+    histogramMax: rule({ kind: 'number', min: 0, above: true, doc: '' }, 'upper edge of the last regular histogram bin'),
+  },
+};
+
+function range(r: Rule): string {
+  const lo = r.min === undefined ? '' : r.above ? `> ${r.min}` : `>= ${r.min}`;
+  const hi = r.max === undefined ? '' : `<= ${r.max}`;
+  if (r.min !== undefined && r.max !== undefined && !r.above) return `in [${r.min}, ${r.max}]`;
+  return [lo, hi].filter(Boolean).join(' and ');
+}
+
+export function allowed(r: Rule): string {
+  switch (r.kind) {
+    case 'int':
+      return `an integer ${range(r)}`.trim();
+    case 'number':
+      return `a number ${range(r)}`.trim();
+    case 'numbers':
+      return `a non-empty list of numbers ${range(r)}`.trim();
+    case 'numbersOrNull':
+      return 'null or a list of numbers';
+    case 'models':
+      return `a non-empty list of ${MODEL_NAMES.join(', ')}`;
+  }
+}
+
+function inRange(v: number, r: Rule): boolean {
+  if (!Number.isFinite(v)) return false;
+  if (r.min !== undefined && (r.above ? v <= r.min : v < r.min)) return false;
+  if (r.max !== undefined && v > r.max) return false;
+  return true;
+}
+
+/** Checks one value against its rule; `where` names it in the message (a flag or a config key). */
+export function check(where: string, value: unknown, r: Rule): unknown {
+  const bad = () => usage(where, value, allowed(r));
+  switch (r.kind) {
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || !inRange(value, r)) throw bad();
+      return value;
+    case 'number':
+      if (typeof value !== 'number' || !inRange(value, r)) throw bad();
+      return value;
+    case 'numbers':
+      if (!Array.isArray(value) || value.length === 0) throw bad();
+      for (const v of value) if (typeof v !== 'number' || !inRange(v, r)) throw usage(where, v, allowed(r));
+      return value;
+    case 'numbersOrNull':
+      if (value === null) return null;
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) throw bad();
+      return value;
+    case 'models':
+      if (!Array.isArray(value) || value.length === 0) throw bad();
+      for (const v of value) if (typeof v !== 'string' || !MODEL_NAMES.includes(v)) throw usage(where, v, allowed(r));
+      if (new Set(value).size !== value.length) throw usage(where, value, `${allowed(r)}, each at most once`);
+      return value;
+  }
+}
+
+/** Parses a flag's text by its rule's kind: "0.5,0.9" → [0.5, 0.9]; "12" → 12; "x" stays "x" for check() to name. */
+export function parseFlag(text: string, r: Rule): unknown {
+  const num = (t: string): unknown => (t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : t.trim());
+  switch (r.kind) {
+    case 'int':
+    case 'number':
+      return num(text);
+    case 'numbers':
+    case 'numbersOrNull':
+      return text.split(',').map(num);
+    case 'models':
+      return text.split(',').map((t) => t.trim());
+  }
+}

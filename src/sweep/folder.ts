@@ -1,0 +1,69 @@
+// The output folder: a new sweep, the same sweep resumed, or another sweep refused.
+import * as fs from 'fs';
+import * as path from 'path';
+import { UsageError } from '../errors';
+import { SweepConfig } from '../config/defaults';
+import { OUTPUTS } from '../output/columns';
+import { canonicalJson } from '../config/load';
+
+export const MANIFEST = 'manifest.json';
+export const JOURNAL = 'journal.jsonl';
+
+/** Files a sweep writes; --force removes only these, never anything else in the folder. */
+export const SWEEP_FILES = [MANIFEST, JOURNAL, ...Object.values(OUTPUTS).map((o) => o.file)];
+
+export interface Manifest {
+  tool: string;
+  version: string;
+  status: 'running' | 'complete' | 'interrupted';
+  configHash: string;
+  config: SweepConfig;
+  [key: string]: unknown;
+}
+
+/** "train.steps 100 → 200" for every key that differs. */
+export function configDiff(a: SweepConfig, b: SweepConfig): string[] {
+  const out: string[] = [];
+  for (const section of Object.keys(b) as (keyof SweepConfig)[]) {
+    const sa = (a[section] ?? {}) as unknown as Record<string, unknown>;
+    const sb = b[section] as unknown as Record<string, unknown>;
+    for (const key of Object.keys(sb)) {
+      if (canonicalJson(sa[key]) !== canonicalJson(sb[key])) out.push(`${section}.${key} ${canonicalJson(sa[key])} → ${canonicalJson(sb[key])}`);
+    }
+  }
+  return out;
+}
+
+export function readManifest(dir: string): Manifest | null {
+  const file = path.join(dir, MANIFEST);
+  if (!fs.existsSync(file)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Decides, before anything is written, what happens in `dir`: 'new' (absent or empty),
+ * 'resume' (holds this same sweep), or refuses with a UsageError unless force.
+ */
+export function checkFolder(dir: string, cfg: SweepConfig, hash: string, force: boolean): 'new' | 'resume' | 'replace' {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`--out ${JSON.stringify(dir)} is a file; allowed: a folder that is new, empty, or holds this same sweep`, dir);
+  }
+  if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return 'new';
+  const manifest = readManifest(dir);
+  if (manifest && manifest.configHash === hash) return 'resume';
+  if (force) return 'replace';
+  if (!manifest) {
+    throw new UsageError(`--out ${JSON.stringify(dir)} is not empty and holds no sweep manifest; allowed: a new or empty folder, this same sweep, or --force to write into it`, dir);
+  }
+  const diff = configDiff(manifest.config, cfg);
+  const shown = diff.length > 3 ? `${diff.slice(0, 3).join('; ')}; and ${diff.length - 3} more` : diff.join('; ');
+  throw new UsageError(`--out ${JSON.stringify(dir)} holds another sweep (${shown || 'different config'}); allowed: a new folder, the same config to resume, or --force to replace it`, dir);
+}
+
+export function clearSweepFiles(dir: string): void {
+  for (const f of SWEEP_FILES) fs.rmSync(path.join(dir, f), { force: true });
+}

@@ -1,0 +1,62 @@
+// A sweep is models × correlations × lrs × runs; runs of one (model, correlation, lr) are
+// packed into replica groups that train as one computation.
+import { hashSeed } from '../engine/random';
+import { SweepConfig } from '../config/defaults';
+
+export interface RunKey {
+  model: string;
+  correlation: number;
+  lr: number;
+  run: number;
+  seed: number;
+}
+
+export interface GroupPlan {
+  model: string;
+  correlation: number;
+  lr: number;
+  runs: { run: number; seed: number }[];
+}
+
+/** Model-independent (and lr-independent): run i at correlation p sees the same data and init seed for every model. */
+export function runSeed(baseSeed: number, run: number, correlation: number): number {
+  return hashSeed(`${baseSeed}/${run}/${correlation}`);
+}
+
+export function runId(k: { model: string; correlation: number; lr: number; run: number }): string {
+  return `${k.model}|${k.correlation}|${k.lr}|${k.run}`;
+}
+
+export function allRuns(cfg: SweepConfig): RunKey[] {
+  const keys: RunKey[] = [];
+  for (const model of cfg.sweep.models)
+    for (const correlation of cfg.sweep.correlations)
+      for (const lr of cfg.train.lr)
+        for (let run = 0; run < cfg.sweep.runs; run++)
+          keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run, correlation) });
+  return keys;
+}
+
+/**
+ * Groups of up to `replicas` runs sharing (model, correlation, lr), leaving out finished runs.
+ * Ordered run-chunk first, so an interrupted sweep has covered every model and correlation evenly.
+ */
+export function planGroups(runs: RunKey[], replicas: number): GroupPlan[] {
+  const byCell = new Map<string, RunKey[]>();
+  for (const k of runs) {
+    const cell = `${k.model}|${k.correlation}|${k.lr}`;
+    if (!byCell.has(cell)) byCell.set(cell, []);
+    byCell.get(cell)!.push(k);
+  }
+  const chunked = [...byCell.values()].map((keys) => {
+    const chunks: GroupPlan[] = [];
+    for (let i = 0; i < keys.length; i += replicas) {
+      const part = keys.slice(i, i + replicas);
+      chunks.push({ model: part[0].model, correlation: part[0].correlation, lr: part[0].lr, runs: part.map(({ run, seed }) => ({ run, seed })) });
+    }
+    return chunks;
+  });
+  const groups: GroupPlan[] = [];
+  for (let i = 0; chunked.some((c) => i < c.length); i++) for (const c of chunked) if (i < c.length) groups.push(c[i]);
+  return groups;
+}

@@ -1,0 +1,108 @@
+// The sweep runner: plan groups, skip finished runs, train on workers, journal every
+// finished run as it lands, and write the tidy tables at the end (or when stopped).
+import * as fs from 'fs';
+import * as path from 'path';
+import { SweepConfig } from '../config/defaults';
+import { Backend, versions } from '../engine/backend';
+import { appendLines, readJournal, writeAtomic } from '../output/files';
+import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles } from './folder';
+import { allRuns, planGroups, runId } from './plan';
+import { runPool } from './pool';
+import { RunRecord, writeRunTables } from './tables';
+
+export interface SweepOptions {
+  config: SweepConfig;
+  configHash: string;
+  out: string;
+  jobs: number;
+  replicas: number;
+  backend: Backend;
+  force: boolean;
+  /** What the user asked for, recorded in the manifest. */
+  preset: string;
+  command: string[];
+  onProgress?: (done: number, total: number) => void;
+  onWarn?: (line: string) => void;
+}
+
+export interface SweepOutcome {
+  status: 'complete' | 'interrupted';
+  done: number;
+  total: number;
+  resumed: number;
+  repairedJournal: boolean;
+  files: string[];
+}
+
+export interface RunningSweep {
+  outcome: Promise<SweepOutcome>;
+  /** Ctrl-C: end the workers, keep every finished run, write what there is. */
+  stop(): void;
+}
+
+const pkg = require('../../../package.json') as { name: string; version: string };
+
+export function startSweep(o: SweepOptions): RunningSweep {
+  const mode = checkFolder(o.out, o.config, o.configHash, o.force); // refuses before anything is written
+  fs.mkdirSync(o.out, { recursive: true });
+  if (mode === 'replace') clearSweepFiles(o.out);
+
+  const journal = path.join(o.out, JOURNAL);
+  const { entries, repaired } = readJournal<RunRecord>(journal);
+  const wanted = allRuns(o.config);
+  const wantedIds = new Set(wanted.map(runId));
+  const records = new Map<string, RunRecord>();
+  for (const e of entries) {
+    const id = runId({ ...e, run: e.result.run });
+    if (wantedIds.has(id)) records.set(id, e);
+  }
+  const resumed = records.size;
+  const todo = wanted.filter((k) => !records.has(runId(k)));
+  const started = new Date();
+  const manifest = (status: string) => ({
+    tool: pkg.name,
+    version: pkg.version,
+    status,
+    configHash: o.configHash,
+    preset: o.preset,
+    config: o.config,
+    seeds: { base: o.config.sweep.seed, perRun: 'runs.csv column seed = hash(base seed, run, correlation)' },
+    backend: o.backend,
+    versions: versions(),
+    command: o.command,
+    jobs: o.jobs,
+    replicas: o.replicas,
+    runsTotal: wanted.length,
+    runsDone: records.size,
+    started: started.toISOString(),
+    updated: new Date().toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+  });
+  writeAtomic(path.join(o.out, MANIFEST), JSON.stringify(manifest('running'), null, 2) + '\n');
+  o.onProgress?.(records.size, wanted.length);
+
+  const pool = runPool(planGroups(todo, o.replicas), o.jobs, { backend: o.backend, config: o.config }, {
+    onGroup(group, results) {
+      const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, result }));
+      appendLines(journal, recs.map((r) => JSON.stringify(r)));
+      for (const r of recs) records.set(runId({ ...r, run: r.result.run }), r);
+      o.onProgress?.(records.size, wanted.length);
+    },
+    onWarn: (line) => o.onWarn?.(line),
+  });
+  let stopped = false;
+
+  const outcome = pool.finished.then(() => {
+    const status = !stopped && records.size === wanted.length ? 'complete' : 'interrupted';
+    const files = writeRunTables(o.out, o.config, [...records.values()]);
+    writeAtomic(path.join(o.out, MANIFEST), JSON.stringify(manifest(status), null, 2) + '\n');
+    return { status, done: records.size, total: wanted.length, resumed, repairedJournal: repaired, files } as SweepOutcome;
+  });
+  return {
+    outcome,
+    stop() {
+      stopped = true;
+      pool.stop();
+    },
+  };
+}
