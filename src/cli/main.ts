@@ -9,7 +9,10 @@ import { sweepCommand } from './sweep';
 const pkg = require('../../../package.json') as { version: string };
 
 // commander's own errors (unknown flag, missing value), folded onto one line
-const oneLine = { outputError: (text: string, write: (s: string) => void) => write(`${text.replace(/\s*\n\s*/g, ' ').trim()}\n`) };
+const oneLine = {
+  outputError: (text: string, write: (s: string) => void) =>
+    write(`mmoe-sweep: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}; allowed: see mmoe-sweep --help\n`),
+};
 
 export function buildProgram(status: ExitStatus): Command {
   const program = new Command('mmoe-sweep')
@@ -28,7 +31,12 @@ export function buildProgram(status: ExitStatus): Command {
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   try {
-    await buildProgram(status).parseAsync(argv, { from: 'user' });
+    const program = buildProgram(status);
+    const commands = program.commands.map((c) => c.name());
+    if (argv.length > 0 && !argv[0].startsWith('-') && !commands.includes(argv[0])) {
+      throw new UsageError(`unknown command ${JSON.stringify(argv[0])}; allowed: ${commands.join(', ')}, or sweep flags (see --help)`, argv[0]);
+    }
+    await program.parseAsync(argv, { from: 'user' });
     return status.code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // --help and --version end here with 0

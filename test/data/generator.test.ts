@@ -8,6 +8,7 @@ import {
   fixedBatches, makeRunData, makeTaskPair, orthonormalPair, sampleRows, studyConstants,
 } from '../../src/data/generator';
 import { labelPearson } from '../../src/data/correlation';
+import { DEFAULTS } from '../../src/config/defaults';
 
 /** A linear, noiseless pair unless a test says otherwise. */
 function config(over: Partial<DataConfig> = {}): DataConfig {
@@ -170,6 +171,24 @@ test('label correlation matches the closed form with noise and sinusoids (100k r
   // the noiseless-p=1 reading of the brief: close to 1 but measurably below it
   const linear = theoreticalLabelCorrelation(1, 1, NO_SINUSOIDS, 0.1);
   assert.ok(linear > 0.98 && linear < 0.995);
+});
+
+test('the default data constants give the label correlations of the paper\'s Figure 2', () => {
+  const cfg = DEFAULTS.data;
+  const k = studyConstants(cfg, DEFAULTS.sweep.seed);
+  // digitized from Figure 2 (±0.01): cosine p → Pearson correlation of the labels
+  const figure2: [number, number][] = [[0.4, 0.06], [0.5, 0.08], [0.7, 0.14], [0.9, 0.31], [0.95, 0.45], [0.98, 0.66], [1, 1]];
+  for (const [p, paper] of figure2) {
+    const expected = theoreticalLabelCorrelation(cfg.scale, p, k, cfg.noiseStd);
+    assert.ok(Math.abs(expected - paper) < 0.015, `p=${p}: closed form ${expected}, paper ${paper}`);
+  }
+  // and the generator itself, on 100k rows (d = 20: the label law does not depend on d)
+  for (const p of [0.5, 0.9]) {
+    const small = { ...cfg, dim: 20 };
+    const task = makeTaskPair(small, p, k, stream(`fig2:${p}:task`));
+    const rho = labelPearson(sampleRows(task, small, 100_000, stream(`fig2:${p}:rows`)));
+    assert.ok(Math.abs(rho - theoreticalLabelCorrelation(cfg.scale, p, k, cfg.noiseStd)) < 0.01, `p=${p}: simulated ${rho}`);
+  }
 });
 
 test('noise: with no sinusoids the residual y − wᵀx has std σ (within 2%), mean 0, independent across tasks', () => {

@@ -21,3 +21,13 @@ export function assertNoLeak<T>(fn: () => T): T {
   if (after !== before) throw new Error(`tensor leak: ${after - before} tensors left alive`);
   return out;
 }
+
+/** tf.tidy for host results: every tensor made inside `fn` is disposed, the plain value returned. */
+export function onHost<T>(fn: () => T): T {
+  tf.engine().startScope();
+  try {
+    return fn();
+  } finally {
+    tf.engine().endScope();
+  }
+}
