@@ -44,7 +44,7 @@ export const DEFAULTS: SweepConfig = {
     evalSize: 2000,
   },
   model: { bottomUnits: 113, experts: 8, expertUnits: 16, towerUnits: 8 },
-  train: { steps: 2000, batchSize: 128, lr: [0.001], evalEvery: 100 },
+  train: { steps: 1000, batchSize: 128, lr: [0.001], evalEvery: 100 },
   sweep: { models: ['shared-bottom', 'omoe', 'mmoe'], correlations: [0.5, 0.9, 1], runs: 20, seed: 1 },
   report: { histogramBins: 21, histogramMax: 0.7 },
 };
