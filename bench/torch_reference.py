@@ -29,6 +29,7 @@ Run with Debian's PyTorch, e.g.:
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -120,6 +121,22 @@ MODELS = {
 }
 
 
+def blas_library():
+    """Best-effort: path of the BLAS shared library actually mapped into this
+    process (Debian's python3-torch links libblas.so.3, which is whatever the
+    libblas.so.3 alternative points to: reference Netlib BLAS by default,
+    OpenBLAS/BLIS if installed). Returns "unknown" if it can't be determined."""
+    try:
+        with open("/proc/self/maps") as fh:
+            paths = {line.split()[-1] for line in fh if "/" in line}
+    except OSError:
+        return "unknown"
+    hits = sorted(p for p in paths
+                  if any(k in p.rsplit("/", 1)[-1]
+                         for k in ("libblas", "openblas", "libmkl", "blis")))
+    return ",".join(os.path.realpath(p) for p in hits) or "unknown"
+
+
 def param_count(model):
     return sum(p.numel() for p in model.parameters())
 
@@ -192,12 +209,14 @@ def main(argv=None):
         ap.error("--steps, --batch-size, --threads must be > 0 and --warmup >= 0")
 
     torch.set_num_threads(args.threads)
+    blas = blas_library()
 
     if not args.json:
         print("torch %s, threads=%d, batch_size=%d, steps=%d, warmup=%d "
               "(data pre-generated, not timed)"
               % (torch.__version__, torch.get_num_threads(), args.batch_size,
                  args.steps, args.warmup))
+        print("blas: %s" % blas)
         print("%-14s %10s %12s %10s" % ("model", "params", "steps/s", "time_s"))
 
     for name in names:
@@ -212,6 +231,7 @@ def main(argv=None):
                 "params": r["params"],
                 "steps": r["steps"],
                 "warmup": args.warmup,
+                "blas": blas,
             }))
         else:
             print("%-14s %10d %12.1f %10.2f"

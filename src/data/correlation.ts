@@ -46,3 +46,32 @@ export function labelCorrelationCurve(
     return { cosine, trials, rows, mean, twoStd: 2 * sd };
   });
 }
+
+/**
+ * Closed-form label correlation for cosine p. z_k = w_kᵀx are jointly Gaussian (variance s = c²,
+ * covariance s·p), so with E[cos(u z1 + v z2 + φ)] = cos φ·exp(−(u² + v² + 2uvp)s/2) and
+ * Stein's lemma for Cov(z1, sin(α z2 + β)):
+ *   Cov(y1, y2) = s·p + 2·s·p·Σ_i α_i cos β_i e^{−α_i² s/2}
+ *               + Σ_ij ½cos(β_i−β_j)e^{−(α_i²+α_j²−2α_iα_j p)s/2} − ½cos(β_i+β_j)e^{−(α_i²+α_j²+2α_iα_j p)s/2} − E_i E_j
+ *   Var(y_k) = Cov at p = 1, plus σ².
+ */
+export function theoreticalLabelCorrelation(cfg: DataConfig, constants: Constants, p: number): number {
+  const s = cfg.scale * cfg.scale;
+  const { alpha: a, beta: b } = constants;
+  const cov = (q: number) => {
+    let v = s * q;
+    for (let i = 0; i < a.length; i++) v += 2 * s * q * a[i] * Math.cos(b[i]) * Math.exp((-a[i] * a[i] * s) / 2);
+    for (let i = 0; i < a.length; i++) {
+      const Ei = Math.sin(b[i]) * Math.exp((-a[i] * a[i] * s) / 2);
+      for (let j = 0; j < a.length; j++) {
+        const Ej = Math.sin(b[j]) * Math.exp((-a[j] * a[j] * s) / 2);
+        const sq = a[i] * a[i] + a[j] * a[j];
+        v += 0.5 * Math.cos(b[i] - b[j]) * Math.exp((-(sq - 2 * a[i] * a[j] * q) * s) / 2);
+        v -= 0.5 * Math.cos(b[i] + b[j]) * Math.exp((-(sq + 2 * a[i] * a[j] * q) * s) / 2);
+        v -= Ei * Ej;
+      }
+    }
+    return v;
+  };
+  return cov(p) / (cov(1) + cfg.noiseStd * cfg.noiseStd);
+}

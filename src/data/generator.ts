@@ -85,7 +85,7 @@ export function makeTaskPair(cfg: DataConfig, correlation: number, constants: Co
   return { correlation, weights: [w1, w2], constants };
 }
 
-/** Draws n rows of (x, y1, y2) into fresh arrays, or into `into` when given (n from its size). */
+/** Draws n rows of (x, y1, y2) into fresh arrays, or into `into` when given (which must hold n rows). */
 export function sampleRows(task: TaskPair, cfg: DataConfig, n: number, s: Stream, into?: Rows): Rows {
   const d = cfg.dim;
   const rows = into ?? { n, x: new Float32Array(n * d), y: new Float32Array(n * TASKS) };

@@ -39,7 +39,9 @@ export function initParams(specs: ParamSpec[], seeds: number[]): Params {
     const n = size(spec.shape);
     const stacked = new Float32Array(n * seeds.length);
     seeds.forEach((seed, r) => stacked.set(initialValues(spec, seed), r * n));
-    params[spec.name] = tf.variable(tf.tensor(stacked, [seeds.length, ...spec.shape]), true, undefined);
+    const initial = tf.tensor(stacked, [seeds.length, ...spec.shape]);
+    params[spec.name] = tf.variable(initial, true);
+    initial.dispose(); // the variable holds its own copy
   }
   return params;
 }

@@ -233,7 +233,7 @@ test('initParams stacks replicas on a leading axis with the specs\' shapes', () 
 
 // initParams wraps a fresh tf.tensor in tf.variable and never disposes that tensor, so the
 // variable's buffer keeps a second reference: disposeParams frees nothing (src/engine/params.ts).
-test('initParams then disposeParams leaves no tensor alive', { todo: 'known leak in src/engine/params.ts initParams' }, () => {
+test('initParams then disposeParams leaves no tensor alive', () => {
   for (const name of MODEL_NAMES) {
     assertNoLeak(() => disposeParams(initParams(architecture(name).params(TINY), [1, 2])));
   }
