@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
 import { correlationCommand } from './correlation';
 import { generateCommand } from './generate';
+import { mergeCommand } from './merge';
 import { ExitStatus } from './options';
 import { sweepCommand } from './sweep';
 
@@ -23,6 +24,7 @@ export function buildProgram(status: ExitStatus): Command {
   sweepCommand(program, status);
   generateCommand(program, status);
   correlationCommand(program, status);
+  mergeCommand(program, status);
   for (const c of [program, ...program.commands]) c.exitOverride().configureOutput(oneLine).showSuggestionAfterError(true);
   return program;
 }

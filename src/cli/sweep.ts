@@ -7,6 +7,7 @@ import { OUTPUTS } from '../output/columns';
 import { writeSummaries } from '../report/summary';
 import { TableRow, runTable } from '../report/table';
 import { startSweep } from '../sweep/run';
+import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
 import { ExitStatus, addBackendOption, addConfigOptions, backendChoice, cores, defaultOut, positiveInt } from './options';
 import { progress } from './progress';
 
@@ -45,11 +46,19 @@ export function sweepCommand(program: Command, status: ExitStatus): Command {
     .option('--out <dir>', 'output folder (default: results/<preset>-<timestamp>); re-running into it resumes')
     .option('--jobs <n>', `worker threads (default: the number of cores, here ${cores()})`)
     .option('--replicas <n>', 'runs trained together as one batched computation', '1')
+    .option('--shard <i/n|auto>', 'run shard i of n (a balanced 1/n of the runs), or auto from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or MMOE_SWEEP_SHARD_INDEX; merge the folders with `mmoe-sweep merge`')
+    .option('--shard-count <n>', 'with --shard auto under a Kubernetes Indexed Job: the number of shards (or MMOE_SWEEP_SHARD_COUNT)')
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
     .option('--quiet', 'no progress and no table; errors only')
     .option('--json', 'print a machine-readable summary on stdout instead of the table');
   addBackendOption(program);
   return program.action(async (o: Record<string, unknown>) => void (status.code = await runSweepCommand(o)));
+}
+
+function shardOption(text: string | undefined, countText: string | undefined): Shard | null {
+  const count = countText === undefined ? undefined : positiveInt('--shard-count', countText);
+  if (text === undefined) return null;
+  return text.trim() === 'auto' ? shardFromEnv(process.env, count) : parseShardText(text);
 }
 
 export async function runSweepCommand(opts: Record<string, unknown>): Promise<number> {
@@ -60,14 +69,15 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const backend = await initBackend(choice).catch(() => {
     throw usage('--backend', choice, `auto, or one that loads here (${choice} did not; see README "Backends")`);
   });
+  const shard = shardOption(opts.shard as string | undefined, opts.shardCount as string | undefined);
   const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);
   const quiet = Boolean(opts.quiet);
   const say = (line: string) => !quiet && process.stderr.write(`${line}\n`);
 
   const bar = progress({ quiet, label: 'sweep' });
-  say(`backend: ${backend}; jobs: ${jobs}; replicas: ${replicas}; output: ${out}`);
+  say(`backend: ${backend}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
   const sweep = startSweep({
-    config, configHash: configHash(config), out, jobs, replicas, backend, force: Boolean(opts.force),
+    config, configHash: configHash(config), out, jobs, replicas, backend, shard, force: Boolean(opts.force),
     preset: opts.preset as string, command: process.argv.slice(2),
     onProgress: (done, total) => bar.update(done, total),
     onWarn: (line) => process.stderr.write(`warning: ${line}\n`),
@@ -89,7 +99,8 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const files = [...outcome.files, ...(outcome.done > 0 ? writeSummaries(out) : [])];
   if (outcome.repairedJournal) process.stderr.write('note: a run record cut short by an earlier crash was dropped and will be re-run\n');
   if (outcome.status === 'interrupted') {
-    process.stderr.write(`interrupted: ${outcome.done}/${outcome.total} runs kept in ${out}; resume with the same command and --out ${out}\n`);
+    const again = ['mmoe-sweep', ...process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out' && !a.startsWith('--out=')), '--out', out];
+    process.stderr.write(`interrupted: ${outcome.done}/${outcome.total} runs kept in ${out}; resume with: ${again.join(' ')}\n`);
     return signal === 'SIGTERM' ? 143 : 130;
   }
   const rows = runTable(out);

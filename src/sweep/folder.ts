@@ -5,6 +5,7 @@ import { UsageError } from '../errors';
 import { SweepConfig } from '../config/defaults';
 import { OUTPUTS } from '../output/columns';
 import { canonicalJson } from '../config/load';
+import { Shard } from './shard';
 
 export const MANIFEST = 'manifest.json';
 export const JOURNAL = 'journal.jsonl';
@@ -18,6 +19,7 @@ export interface Manifest {
   status: 'running' | 'complete' | 'interrupted';
   configHash: string;
   config: SweepConfig;
+  shard: Shard | null;
   [key: string]: unknown;
 }
 
@@ -48,14 +50,20 @@ export function readManifest(dir: string): Manifest | null {
  * Decides, before anything is written, what happens in `dir`: 'new' (absent or empty),
  * 'resume' (holds this same sweep), or refuses with a UsageError unless force.
  */
-export function checkFolder(dir: string, cfg: SweepConfig, hash: string, force: boolean): 'new' | 'resume' | 'replace' {
+export const shardName = (s: Shard | null | undefined) => (s ? `shard ${s.index}/${s.count}` : 'the whole sweep');
+
+export function checkFolder(dir: string, cfg: SweepConfig, hash: string, shard: Shard | null, force: boolean): 'new' | 'resume' | 'replace' {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
     throw new UsageError(`--out ${JSON.stringify(dir)} is a file; allowed: a folder that is new, empty, or holds this same sweep`, dir);
   }
   if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return 'new';
   const manifest = readManifest(dir);
-  if (manifest && manifest.configHash === hash) return 'resume';
+  const sameShard = manifest !== null && shardName(manifest.shard) === shardName(shard);
+  if (manifest && manifest.configHash === hash && sameShard) return 'resume';
   if (force) return 'replace';
+  if (manifest && manifest.configHash === hash) {
+    throw new UsageError(`--out ${JSON.stringify(dir)} holds ${shardName(manifest.shard)} of this sweep, not ${shardName(shard)}; allowed: a folder per shard, or --force to replace it`, dir);
+  }
   if (!manifest) {
     throw new UsageError(`--out ${JSON.stringify(dir)} is not empty and holds no sweep manifest; allowed: a new or empty folder, this same sweep, or --force to write into it`, dir);
   }

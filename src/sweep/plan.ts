@@ -2,6 +2,7 @@
 // packed into replica groups that train as one computation.
 import { hashSeed } from '../engine/random';
 import { SweepConfig } from '../config/defaults';
+import { Shard, shardOfRun } from './shard';
 
 export interface RunKey {
   model: string;
@@ -27,13 +28,19 @@ export function runId(k: { model: string; correlation: number; lr: number; run: 
   return `${k.model}|${k.correlation}|${k.lr}|${k.run}`;
 }
 
-export function allRuns(cfg: SweepConfig): RunKey[] {
+/** Every run of the sweep, or of one shard of it. */
+export function allRuns(cfg: SweepConfig, shard: Shard | null = null): RunKey[] {
   const keys: RunKey[] = [];
+  let cell = 0;
   for (const model of cfg.sweep.models)
     for (const correlation of cfg.sweep.correlations)
-      for (const lr of cfg.train.lr)
-        for (let run = 0; run < cfg.sweep.runs; run++)
+      for (const lr of cfg.train.lr) {
+        for (let run = 0; run < cfg.sweep.runs; run++) {
+          if (shard && shardOfRun(cell, run, shard.count) !== shard.index) continue;
           keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run, correlation) });
+        }
+        cell++;
+      }
   return keys;
 }
 

@@ -50,24 +50,25 @@ export function runPool(groups: GroupPlan[], jobs: number, init: WorkerInit, ev:
         return next();
       }
       failure ??= new GroupFailed(`training ${m.group.model} at correlation ${m.group.correlation} failed: ${m.message}`);
+      current = null;
       void w.terminate();
     });
-    w.on('error', (e) => {
-      // the worker died mid-group: hand the group to a fresh worker, once
+    let crash = 'exited';
+    w.on('error', (e) => (crash = e.message));
+    w.on('exit', () => {
+      workers.delete(w);
+      // the worker died mid-group (an uncaught error, or killed): hand the group to a fresh worker, once
       if (current && !stopped) {
         const n = (tries.get(current) ?? 0) + 1;
         tries.set(current, n);
         if (n <= 1) {
-          ev.onWarn(`worker crashed (${e.message}); retrying ${current.model} at correlation ${current.correlation}`);
+          ev.onWarn(`worker crashed (${crash}); retrying ${current.model} at correlation ${current.correlation}, runs ${current.runs.map((r) => r.run).join(',')}`);
           queue.unshift(current);
         } else {
-          failure ??= new GroupFailed(`worker crashed twice on ${current.model} at correlation ${current.correlation}: ${e.message}`);
+          failure ??= new GroupFailed(`worker crashed twice on ${current.model} at correlation ${current.correlation}: ${crash}`);
         }
         current = null;
       }
-    });
-    w.on('exit', () => {
-      workers.delete(w);
       if (!stopped && !failure && queue.length > 0 && workers.size < jobs) spawn();
       settle();
     });

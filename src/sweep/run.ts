@@ -8,6 +8,7 @@ import { appendLines, readJournal, writeAtomic } from '../output/files';
 import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles } from './folder';
 import { allRuns, planGroups, runId } from './plan';
 import { runPool } from './pool';
+import { Shard } from './shard';
 import { RunRecord, writeRunTables } from './tables';
 
 export interface SweepOptions {
@@ -18,6 +19,8 @@ export interface SweepOptions {
   replicas: number;
   backend: Backend;
   force: boolean;
+  /** Run only this shard's runs (null: all). */
+  shard: Shard | null;
   /** What the user asked for, recorded in the manifest. */
   preset: string;
   command: string[];
@@ -43,13 +46,13 @@ export interface RunningSweep {
 const pkg = require('../../../package.json') as { name: string; version: string };
 
 export function startSweep(o: SweepOptions): RunningSweep {
-  const mode = checkFolder(o.out, o.config, o.configHash, o.force); // refuses before anything is written
+  const mode = checkFolder(o.out, o.config, o.configHash, o.shard, o.force); // refuses before anything is written
   fs.mkdirSync(o.out, { recursive: true });
   if (mode === 'replace') clearSweepFiles(o.out);
 
   const journal = path.join(o.out, JOURNAL);
   const { entries, repaired } = readJournal<RunRecord>(journal);
-  const wanted = allRuns(o.config);
+  const wanted = allRuns(o.config, o.shard);
   const wantedIds = new Set(wanted.map(runId));
   const records = new Map<string, RunRecord>();
   for (const e of entries) {
@@ -64,6 +67,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
     version: pkg.version,
     status,
     configHash: o.configHash,
+    shard: o.shard,
     preset: o.preset,
     config: o.config,
     seeds: { base: o.config.sweep.seed, perRun: 'runs.csv column seed = hash(base seed, run, correlation)' },

@@ -1,4 +1,5 @@
 // One worker thread: picks its backend once, then trains the replica groups it is sent.
+import * as fs from 'fs';
 import { parentPort, workerData } from 'worker_threads';
 import { Backend, initBackend } from '../engine/backend';
 import { makeRunData, studyConstants, TASKS } from '../data/generator';
@@ -27,11 +28,27 @@ export function trainPlannedGroup(cfg: SweepConfig, g: GroupPlan) {
   });
 }
 
+/**
+ * Fault injection for the tests: with MMOE_SWEEP_CRASH_ONCE=FILE, the first worker to take a
+ * group creates FILE and dies by an uncaught error, as a crashing worker would.
+ */
+function injectCrash(): void {
+  const marker = process.env.MMOE_SWEEP_CRASH_ONCE;
+  if (!marker) return;
+  try {
+    fs.writeFileSync(marker, 'crashed\n', { flag: 'wx' });
+  } catch {
+    return; // already crashed once
+  }
+  throw new Error('injected crash (MMOE_SWEEP_CRASH_ONCE)');
+}
+
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   await initBackend(init.backend);
   const port = parentPort!;
   port.on('message', (g: GroupPlan) => {
+    injectCrash();
     try {
       port.postMessage({ type: 'done', group: g, results: trainPlannedGroup(init.config, g) } satisfies WorkerReply);
     } catch (e) {

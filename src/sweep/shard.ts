@@ -1,0 +1,54 @@
+// Sharding a sweep across machines: shard i of n runs a deterministic, balanced 1/n of the runs.
+import { UsageError, usage } from '../errors';
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+const FORM = 'i/n with 1 <= i <= n (e.g. 2/3), or auto';
+
+export function parseShardText(text: string, where = '--shard'): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const shard = m ? { index: Number(m[1]), count: Number(m[2]) } : null;
+  if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) throw usage(where, text, FORM);
+  return shard;
+}
+
+function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v.trim())) throw usage(`environment variable ${name}`, v, 'a non-negative integer');
+  return Number(v);
+}
+
+/**
+ * `--shard auto`: the index and count from the scheduler's own variables, first found wins:
+ * Kubernetes Indexed Job (JOB_COMPLETION_INDEX, 0-based; count from --shard-count or
+ * MMOE_SWEEP_SHARD_COUNT), Slurm job array (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN,
+ * SLURM_ARRAY_TASK_COUNT), or MMOE_SWEEP_SHARD_INDEX (0-based) with MMOE_SWEEP_SHARD_COUNT
+ * (e.g. a GitHub Actions matrix: strategy.job-index and strategy.job-total).
+ */
+export function shardFromEnv(env: NodeJS.ProcessEnv, countFlag?: number): Shard {
+  const explicitCount = countFlag ?? envInt(env, 'MMOE_SWEEP_SHARD_COUNT');
+  const make = (zeroBased: number, count: number | undefined, source: string): Shard => {
+    if (count === undefined) throw new UsageError(`--shard auto: ${source} is set but the shard count is not; allowed: --shard-count N or MMOE_SWEEP_SHARD_COUNT`, source);
+    return parseShardText(`${zeroBased + 1}/${count}`, `--shard auto (${source})`);
+  };
+  const k8s = envInt(env, 'JOB_COMPLETION_INDEX');
+  if (k8s !== undefined) return make(k8s, explicitCount, 'JOB_COMPLETION_INDEX');
+  const slurm = envInt(env, 'SLURM_ARRAY_TASK_ID');
+  if (slurm !== undefined) return make(slurm - (envInt(env, 'SLURM_ARRAY_TASK_MIN') ?? 0), envInt(env, 'SLURM_ARRAY_TASK_COUNT') ?? explicitCount, 'SLURM_ARRAY_TASK_ID');
+  const generic = envInt(env, 'MMOE_SWEEP_SHARD_INDEX');
+  if (generic !== undefined) return make(generic, explicitCount, 'MMOE_SWEEP_SHARD_INDEX');
+  throw new UsageError('--shard auto: none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, MMOE_SWEEP_SHARD_INDEX is set; allowed: run under a scheduler that sets one, or --shard i/n', 'auto');
+}
+
+/**
+ * Run `run` of the `cell`-th (model, correlation, lr) cell belongs to shard ((cell + run) mod n) + 1:
+ * round-robin within every cell, so each shard holds ~1/n of every model and correlation.
+ */
+export function shardOfRun(cell: number, run: number, count: number): number {
+  return ((cell + run) % count) + 1;
+}
