@@ -1,0 +1,119 @@
+// The report's statistics against known values: scipy 1.17 (computed once, pasted here) and
+// small cases worked by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bootstrap, iqr, mannWhitneyU, meanCi, normalCdf, normalQuantile, ranks, runsNeeded, tCdf, tQuantile, wilcoxonSignedRank } from '../../src/report/stats';
+
+const close = (got: number, want: number, tol: number, what: string) => assert.ok(Math.abs(got - want) <= tol, `${what}: got ${got}, want ${want} ± ${tol}`);
+
+test('normal and t distributions match scipy.stats', () => {
+  close(normalQuantile(0.975), 1.959963984540054, 1e-8, 'norm.ppf(0.975)');
+  close(normalQuantile(0.8), 0.8416212335729143, 1e-8, 'norm.ppf(0.8)');
+  close(normalQuantile(0.001), -3.090232306167813, 1e-8, 'norm.ppf(0.001)');
+  close(normalCdf(1.3), 0.9031995154143897, 1e-7, 'norm.cdf(1.3)');
+  close(normalCdf(0), 0.5, 1e-9, 'norm.cdf(0)');
+  close(tQuantile(0.975, 9), 2.262157162798205, 1e-7, 't.ppf(0.975, 9)');
+  close(tQuantile(0.975, 1), 12.706204736174694, 1e-5, 't.ppf(0.975, 1)');
+  close(tQuantile(0.975, 199), 1.9719565442517533, 1e-7, 't.ppf(0.975, 199)');
+  close(tCdf(-2.1, 5), 0.044876624942299395, 1e-9, 't.cdf(-2.1, 5)');
+});
+
+test('ranks average ties', () => {
+  assert.deepEqual(ranks([10, 20, 20, 5, 20]), { ranks: [2, 4, 4, 1, 4], ties: [3] });
+});
+
+test('Wilcoxon signed-rank: exact and normal p-values match scipy.stats.wilcoxon', () => {
+  // Hollander & Wolfe's depression data (scipy docs): W+ = 40, W− = 5
+  const x = [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3];
+  const y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
+  const d = x.map((v, i) => v - y[i]);
+  const exact = wilcoxonSignedRank(d);
+  assert.equal(exact.method, 'exact');
+  assert.equal(exact.statistic, 40);
+  close(exact.p, 0.0390625, 1e-12, 'exact p');
+  close(exact.rankBiserial, (40 - 5) / 45, 1e-12, 'rank-biserial');
+  close(wilcoxonSignedRank(d, 'normal').p, 0.04401098401295143, 1e-6, 'normal p (continuity-corrected)');
+  // the same test the other way round: the sign flips, the p-value does not
+  const flipped = wilcoxonSignedRank(d.map((v) => -v));
+  assert.equal(flipped.statistic, 5);
+  close(flipped.p, exact.p, 1e-12, 'flipped p');
+});
+
+test('Wilcoxon signed-rank on 60 differences: exact and normal match scipy', () => {
+  const a = [2.340919, -2.255665, 0.718099, -0.26777, -0.152649, 0.084403, -1.719986, 0.068068, -0.565213, 3.623, 0.525787, -0.052631, 0.018713, -0.368046, -0.755151, -0.090801, 0.781945, 0.061446, 1.257759, 0.100198, 0.32426, 1.845821, 0.845106, -0.205229, 0.117161, 0.840525, 2.235088, 0.03038, 0.056441, 1.302314, -0.58646, 0.00828, 1.182539, 0.88035, 0.391517, 0.970104, -2.528162, 1.321307, -0.659645, -1.36862, 0.576446, 1.000545, -0.144767, -0.776406, 0.326125, 0.247253, 1.705598, 1.047408, 0.493816, 1.411633, 0.094477, -0.6259, 0.884058, 0.882538, 0.085171, -0.482809, 0.529154, -2.193894, 0.990125, 0.791368];
+  const auto = wilcoxonSignedRank(a);
+  assert.equal(auto.method, 'normal'); // more than 50
+  assert.equal(auto.statistic, 1251); // W+; scipy reports min(W+, W−)
+  close(auto.p, 0.013518188182406977, 1e-6, 'normal p');
+  close(wilcoxonSignedRank(a, 'exact').p, 0.012774927562334337, 1e-9, 'exact p');
+  // scipy reports min(W+, W−) = 579
+  assert.equal(Math.min(auto.statistic, (60 * 61) / 2 - auto.statistic), 579);
+});
+
+test('Wilcoxon signed-rank with ties and zeros: zeros dropped, ties exact by permutation', () => {
+  const t = [1, -1, 2, 2, -2, 3, 0, 4, 5, -3, 6, 7];
+  const exact = wilcoxonSignedRank(t);
+  assert.equal(exact.n, 11);
+  close(exact.p, 0.068359375, 1e-12, 'permutation p (scipy PermutationMethod)');
+  close(wilcoxonSignedRank(t, 'normal').p, 0.06753459831355195, 1e-6, 'normal p');
+  assert.deepEqual(wilcoxonSignedRank([0, 0]), { method: 'exact', statistic: 0, p: 1, rankBiserial: 0, n: 0 });
+  // by hand: two positive differences, 4 equally likely sign patterns, W+ = 3 is the top one: p = 2·¼
+  close(wilcoxonSignedRank([0.1, 0.2]).p, 0.5, 1e-12, 'n = 2');
+});
+
+test('Mann–Whitney U matches scipy.stats.mannwhitneyu', () => {
+  const u1 = [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46];
+  const u2 = [1.15, 0.88, 0.9, 0.74, 1.21];
+  const exact = mannWhitneyU(u1, u2);
+  assert.equal(exact.statistic, 35);
+  close(exact.p, 0.2544122544122544, 1e-12, 'exact p');
+  close(exact.rankBiserial, (2 * 35) / 50 - 1, 1e-12, 'rank-biserial');
+  close(mannWhitneyU(u1, u2, 'normal').p, 0.24462360512698333, 1e-6, 'normal p');
+  const b = [-1.638857, 0.061354, -0.9641, 0.757221, -2.034167, -0.914495, 0.70958, 1.156401, -2.158005, -0.49804, 0.32802, -0.609216, 1.59064, -1.191227, 0.354532, -1.048406, 1.405963, -0.021651, -0.372251, -1.718185, 1.681826, 0.752779, 0.753564, 1.137881, 0.349227, -0.639247, -0.800241, -0.8002, 1.370072, -1.460381, -0.59637, -0.321244, 0.224619, 0.575349, -1.249097, -1.730013, -0.004414, 1.213564, 0.757058, 0.215651];
+  const c = [0.182844, 0.793234, 0.256665, 1.317207, -0.294447, 0.63424, 0.38922, 1.043359, 0.724639, 3.050035, 1.998655, 1.996737, -1.539504, 0.159683, -0.108611, 1.032722, -1.779026, 1.674499, 1.566983, -0.802071, -0.478549, -0.301172, 0.543296, 1.140971, 2.547886, 0.302555, 1.267503, 0.655418, 2.259926, 1.242158, 1.86855, -0.577675, 0.307759, -0.313772, 2.004947, 1.15764, 0.194856, 0.047532, 0.984665, -0.201496, -0.430589, 0.981274, 2.963132, 0.253866, -0.055866];
+  const big = mannWhitneyU(b, c);
+  assert.equal(big.method, 'normal');
+  assert.equal(big.statistic, 557);
+  close(big.p, 0.0025651841801020052, 1e-6, 'normal p');
+  assert.ok(big.rankBiserial < 0, 'b tends to be smaller');
+});
+
+test('Mann–Whitney U with ties: exact permutation and normal match scipy', () => {
+  const x = [1, 2, 2, 3, 3, 3];
+  const y = [2, 3, 4, 4, 5];
+  const exact = mannWhitneyU(x, y);
+  assert.equal(exact.statistic, 5.5);
+  close(exact.p, 0.11255411255411256, 1e-12, 'permutation p');
+  close(mannWhitneyU(x, y, 'normal').p, 0.08871369199677616, 1e-6, 'normal p');
+});
+
+test('meanCi, iqr and runsNeeded by hand', () => {
+  const ci = meanCi([1, 2, 3, 4]);
+  // mean 2.5, sd √(5/3), t(0.975, 3) = 3.182446305284263
+  const half = 3.182446305284263 * Math.sqrt(5 / 3) / 2;
+  close(ci.low, 2.5 - half, 1e-6, 'low');
+  close(ci.high, 2.5 + half, 1e-6, 'high');
+  assert.ok(Number.isNaN(meanCi([1]).low));
+  close(iqr([1, 2, 3, 4, 5]), 2, 1e-12, 'iqr');
+  // (1.96 + 0.8416)² · (1 / 0.5)² = 31.4 → 32 pairs; two samples need twice that per group
+  assert.equal(runsNeeded(0.5, 1, { alpha: 0.05, power: 0.8, samples: 'paired' }), 32);
+  assert.equal(runsNeeded(0.5, 1, { alpha: 0.05, power: 0.8, samples: 'two' }), 63);
+  assert.equal(runsNeeded(-0.5, 1, { alpha: 0.05, power: 0.8, samples: 'paired' }), 32);
+  assert.equal(runsNeeded(0, 1, { alpha: 0.05, power: 0.8, samples: 'paired' }), Infinity);
+});
+
+test('bootstrap is seeded and keeps pairs together', () => {
+  const x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const y = x.map((v) => v + 1);
+  const diff = (idx: number[]) => idx.reduce((a, i) => a + (y[i] - x[i]), 0) / idx.length;
+  const b = bootstrap(x.length, diff, 'test|paired');
+  // every resampled paired difference is exactly 1: pairs stayed together
+  assert.equal(b.low, 1);
+  assert.equal(b.high, 1);
+  assert.ok(b.p < 0.01);
+  const m = (idx: number[]) => idx.reduce((a, i) => a + x[i], 0) / idx.length - 5.5;
+  assert.deepEqual(bootstrap(10, m, 'k'), bootstrap(10, m, 'k'));
+  assert.notDeepEqual(bootstrap(10, m, 'k'), bootstrap(10, m, 'other key'));
+  const c = bootstrap(10, m, 'k');
+  assert.ok(c.low < 0 && c.high > 0 && c.p > 0.5);
+});
