@@ -27,7 +27,7 @@ export const OUTPUTS = {
       col('train_loss_normalized', 'train_loss / variance of the task\'s held-out labels'),
       col('eval_loss_normalized', 'eval_loss / variance of the task\'s held-out labels (1 − R²)'),
       col('steps', 'training steps done when the losses were measured'),
-      col('status', 'ok, or diverged when a loss became NaN/infinite (losses are then the last finite ones)'),
+      col('status', 'ok, or diverged when a loss became NaN/infinite (losses are then the last finite ones; empty if there were none)'),
       col('seconds', 'wall time of the run (its replica group\'s time divided by the group\'s size)'),
     ],
   },
