@@ -1,6 +1,10 @@
 // The default command: run a sweep (models × correlations × lrs × runs) and write tidy CSVs.
 import { Command } from 'commander';
+import { SweepConfig } from '../config/defaults';
 import { configHash, resolveConfig } from '../config/load';
+import { SCHEMA, check, parseFlag } from '../config/schema';
+import { cosineForLabelCorrelation, labelCorrelationRange } from '../data/correlation';
+import { studyConstants } from '../data/generator';
 import { initBackend } from '../engine/backend';
 import { usage } from '../errors';
 import { OUTPUTS } from '../output/columns';
@@ -13,6 +17,7 @@ import { progress } from './progress';
 
 export const SWEEP_FLAGS: [string, string][] = [
   ['--correlation <list>', 'cosines p between the task weight vectors, comma-separated, each in [-1, 1]'],
+  ['--label-correlation <list>', 'instead of --correlation: target Pearson correlations of the two labels; each is turned into the cosine that gives it (recorded as correlation, with label_correlation beside it)'],
   ['--models <list>', 'comma-separated: shared-bottom, omoe, mmoe'],
   ['--runs <n>', 'independent runs per model, correlation and lr'],
   ['--seed <n>', 'base seed; run seeds are derived from it, the run index and the correlation'],
@@ -55,6 +60,22 @@ export function sweepCommand(program: Command, status: ExitStatus): Command {
   return program.action(async (o: Record<string, unknown>) => void (status.code = await runSweepCommand(o)));
 }
 
+/** --label-correlation: each target label correlation → the cosine that gives it under the config's constants. */
+function cosinesFor(config: SweepConfig, opts: Record<string, unknown>): number[] {
+  if (opts.correlation !== undefined) throw usage('--label-correlation', opts.labelCorrelation, 'either --label-correlation or --correlation, not both');
+  const r = SCHEMA.sweep.correlations;
+  const targets = check('--label-correlation', parseFlag(opts.labelCorrelation as string, r), r) as number[];
+  const constants = studyConstants(config.data, config.sweep.seed);
+  const { min, max } = labelCorrelationRange(config.data, constants);
+  return targets.map((t) => {
+    try {
+      return cosineForLabelCorrelation(config.data, constants, t);
+    } catch {
+      throw usage('--label-correlation', t, `values in [${min.toFixed(4)}, ${max.toFixed(4)}], the label correlations these generator constants reach`);
+    }
+  });
+}
+
 function shardOption(text: string | undefined, countText: string | undefined): Shard | null {
   const count = countText === undefined ? undefined : positiveInt('--shard-count', countText);
   if (text === undefined) return null;
@@ -63,6 +84,7 @@ function shardOption(text: string | undefined, countText: string | undefined): S
 
 export async function runSweepCommand(opts: Record<string, unknown>): Promise<number> {
   const config = resolveConfig({ preset: opts.preset as string, configFile: opts.config as string | undefined, flags: opts });
+  if (opts.labelCorrelation !== undefined) config.sweep.correlations = cosinesFor(config, opts);
   const jobs = opts.jobs === undefined ? cores() : positiveInt('--jobs', opts.jobs as string);
   const replicas = positiveInt('--replicas', opts.replicas as string);
   const choice = backendChoice(opts.backend as string);

@@ -9,6 +9,7 @@ const col = (name: string, doc: string): Column => ({ name, doc });
 
 const MODEL = col('model', 'architecture: shared-bottom, omoe or mmoe');
 const CORRELATION = col('correlation', 'cosine p between the two tasks\' weight vectors (paper §3.2)');
+const LABEL_CORRELATION = col('label_correlation', 'Pearson correlation of the two labels at this cosine under the generator constants (closed form; paper Figure 2)');
 const RUN = col('run', 'run index; the same index sees the same data and seed for every model and lr');
 const LR = col('lr', 'Adam learning rate');
 const TASK = col('task', 'task 1 or 2');
@@ -19,7 +20,7 @@ export const OUTPUTS = {
     file: 'runs.csv',
     about: 'one row per run × task: final losses',
     columns: [
-      MODEL, CORRELATION, RUN,
+      MODEL, CORRELATION, LABEL_CORRELATION, RUN,
       col('seed', 'per-run seed, derived from (base seed, run, correlation); drives data and init'),
       LR, TASK,
       col('train_loss', 'mean training-batch MSE over the last evaluation interval'),
@@ -35,7 +36,7 @@ export const OUTPUTS = {
     file: 'curves.csv',
     about: 'loss every eval interval (paper Figures 3 and 4)',
     columns: [
-      MODEL, CORRELATION, RUN, LR,
+      MODEL, CORRELATION, LABEL_CORRELATION, RUN, LR,
       col('step', 'training step'),
       TASK,
       col('split', 'train (mean batch loss since the previous point) or eval (held-out set)'),
@@ -47,7 +48,7 @@ export const OUTPUTS = {
     file: 'summary.csv',
     about: 'distribution of final held-out loss over the runs that did not diverge',
     columns: [
-      MODEL, CORRELATION, LR, TASK, METRIC,
+      MODEL, CORRELATION, LABEL_CORRELATION, LR, TASK, METRIC,
       col('runs', 'runs summarised (status ok)'),
       col('diverged', 'runs left out because they diverged'),
       col('mean', 'mean over runs'),
@@ -64,7 +65,7 @@ export const OUTPUTS = {
     file: 'histogram.csv',
     about: 'final held-out loss histograms (paper Figure 5)',
     columns: [
-      MODEL, CORRELATION, LR, TASK, METRIC,
+      MODEL, CORRELATION, LABEL_CORRELATION, LR, TASK, METRIC,
       col('bin_start', 'lower edge (inclusive)'),
       col('bin_end', 'upper edge (exclusive); the last bin is the overflow bin, ending at Infinity'),
       col('count', 'runs in the bin'),
@@ -74,7 +75,7 @@ export const OUTPUTS = {
   gates: {
     file: 'gates.csv',
     about: 'omoe and mmoe only: mean gate weight over the held-out set (paper Figure 6); omoe\'s one gate is listed under both tasks',
-    columns: [MODEL, CORRELATION, RUN, LR, TASK, col('expert', 'expert index, from 1'), col('weight', 'mean softmax weight the task\'s gate gives the expert')],
+    columns: [MODEL, CORRELATION, LABEL_CORRELATION, RUN, LR, TASK, col('expert', 'expert index, from 1'), col('weight', 'mean softmax weight the task\'s gate gives the expert')],
   },
   params: {
     file: 'params.csv',

@@ -33,6 +33,7 @@ export function histogram(values: number[], bins: number, max: number): { start:
 export interface Cell {
   model: string;
   correlation: number;
+  labelCorrelation: number;
   lr: number;
   task: number;
   ok: Row[];
@@ -44,7 +45,7 @@ export function cells(rows: Row[]): Cell[] {
   const by = new Map<string, Cell>();
   for (const r of rows) {
     const key = `${r.model}|${r.correlation}|${r.lr}|${r.task}`;
-    if (!by.has(key)) by.set(key, { model: r.model, correlation: Number(r.correlation), lr: Number(r.lr), task: Number(r.task), ok: [], diverged: 0 });
+    if (!by.has(key)) by.set(key, { model: r.model, correlation: Number(r.correlation), labelCorrelation: Number(r.label_correlation), lr: Number(r.lr), task: Number(r.task), ok: [], diverged: 0 });
     const c = by.get(key)!;
     if (r.status === 'ok') c.ok.push(r);
     else c.diverged++;
@@ -82,7 +83,7 @@ export function writeSummaries(dir: string): string[] {
       const values = c.ok.map((r) => Number(r[METRICS[metric]]));
       const d = describe(values);
       const isBest = best.get(`${c.model}|${c.correlation}`) === c.lr;
-      const id = [c.model, c.correlation, c.lr, c.task, metric];
+      const id = [c.model, c.correlation, c.labelCorrelation, c.lr, c.task, metric];
       summary.push([...id, d.n, c.diverged, d.mean, d.std, d.min, d.q25, d.median, d.q75, d.max, isBest]);
       for (const b of histogram(values, cfg.report.histogramBins, cfg.report.histogramMax)) {
         hist.push([...id, b.start, b.end, b.count, d.n > 0 ? b.count / d.n : 0]);

@@ -1,6 +1,7 @@
 // Finished runs → the tidy per-run CSVs (runs, curves, gates) and params.csv.
 import { SweepConfig } from '../config/defaults';
-import { TASKS } from '../data/generator';
+import { TASKS, studyConstants } from '../data/generator';
+import { theoreticalLabelCorrelation } from '../data/correlation';
 import { architecture } from '../models/zoo';
 import { size } from '../engine/params';
 import { RunResult } from '../train/replicas';
@@ -42,18 +43,21 @@ export function paramRows(cfg: SweepConfig): unknown[][] {
 
 export function writeRunTables(dir: string, cfg: SweepConfig, records: RunRecord[]): string[] {
   const sorted = sortRecords(cfg, records);
+  const constants = studyConstants(cfg.data, cfg.sweep.seed);
+  const labelCorrelation = new Map(cfg.sweep.correlations.map((p) => [p, theoreticalLabelCorrelation(cfg.data, constants, p)]));
   const runs: unknown[][] = [];
   const curves: unknown[][] = [];
   const gates: unknown[][] = [];
-  for (const { model, correlation, lr, result: r } of sorted) {
+  for (const { model, correlation: p, lr, result: r } of sorted) {
+    const correlation = [p, labelCorrelation.get(p)]; // both numbers, side by side
     for (let k = 0; k < TASKS; k++) {
-      runs.push([model, correlation, r.run, r.seed, lr, k + 1, r.trainLoss[k], r.evalLoss[k], r.trainNormalized[k], r.evalNormalized[k], r.steps, r.status, r.seconds]);
+      runs.push([model, ...correlation, r.run, r.seed, lr, k + 1, r.trainLoss[k], r.evalLoss[k], r.trainNormalized[k], r.evalNormalized[k], r.steps, r.status, r.seconds]);
     }
-    for (const c of r.curve) curves.push([model, correlation, r.run, lr, c.step, c.task, c.split, c.loss, c.normalized]);
+    for (const c of r.curve) curves.push([model, ...correlation, r.run, lr, c.step, c.task, c.split, c.loss, c.normalized]);
     if (r.gates) {
       for (let k = 0; k < TASKS; k++) {
         const g = r.gates.length === 1 ? r.gates[0] : r.gates[k]; // omoe: one gate serves both tasks
-        g.forEach((w, e) => gates.push([model, correlation, r.run, lr, k + 1, e + 1, w]));
+        g.forEach((w, e) => gates.push([model, ...correlation, r.run, lr, k + 1, e + 1, w]));
       }
     }
   }

@@ -62,7 +62,9 @@ test('row counts and contents follow the config', () => {
   assert.equal(gates.rows.length, gated * CORRS.length * RUNS * TASKS * EXPERTS);
   // each task's mean gate weights form a distribution over experts
   const sums = new Map<string, number>();
-  for (const g of gates.rows) sums.set(g.slice(0, 5).join(','), (sums.get(g.slice(0, 5).join(',')) ?? 0) + Number(g[6]));
+  const gw = gates.header.indexOf('weight');
+  const gkey = (g: string[]) => ['model', 'correlation', 'run', 'lr', 'task'].map((c) => g[gates.header.indexOf(c)]).join(',');
+  for (const g of gates.rows) sums.set(gkey(g), (sums.get(gkey(g)) ?? 0) + Number(g[gw]));
   for (const [k, s] of sums) assert.ok(Math.abs(s - 1) < 1e-4, `${k} sums to ${s}`);
 
   const cellsTimesMetrics = MODELS.length * CORRS.length * TASKS * 2;
@@ -74,7 +76,8 @@ test('row counts and contents follow the config', () => {
   assert.equal(hist.rows.length, cellsTimesMetrics * bins);
   // histogram counts add up to the runs of each cell
   const counts = new Map<string, number>();
-  for (const h of hist.rows) counts.set(h.slice(0, 5).join(','), (counts.get(h.slice(0, 5).join(',')) ?? 0) + Number(h[hist.header.indexOf('count')]));
+  const hkey = (h: string[]) => ['model', 'correlation', 'lr', 'task', 'metric'].map((c) => h[hist.header.indexOf(c)]).join(',');
+  for (const h of hist.rows) counts.set(hkey(h), (counts.get(hkey(h)) ?? 0) + Number(h[hist.header.indexOf('count')]));
   for (const [k, c] of counts) assert.equal(c, RUNS, k);
 
   const params = readTable(path.join(out, 'params.csv'));
@@ -111,7 +114,10 @@ test('the same command and seed gives the same numbers; --jobs and --replicas do
       }),
     );
   }
-  const seedOf = (dir: string) => readTable(path.join(dir, 'runs.csv')).rows.map((r) => r[3]).join();
+  const seedOf = (dir: string) => {
+    const t = readTable(path.join(dir, 'runs.csv'));
+    return t.rows.map((r) => r[t.header.indexOf('seed')]).join();
+  };
   const other = path.join(base, 'd');
   sweep(other, ['--seed', '2']);
   assert.notEqual(seedOf(other), seedOf(a));
