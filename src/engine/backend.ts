@@ -1,5 +1,6 @@
 // The TensorFlow.js backend is chosen once per process, at start-up (tfjs-examples' pattern).
 import * as tf from '@tensorflow/tfjs';
+import { installWasmMatMul } from './wasm-matmul';
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -38,6 +39,8 @@ export async function initBackend(choice: BackendChoice): Promise<Backend> {
       await tf.ready();
       // the cpu backend greets Node users with an install hint on first use: noise in a CLI's stderr
       if (name === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+      // XNNPACK for every matmul, not only untransposed single ones (src/engine/wasm-matmul.ts)
+      if (name === 'wasm') installWasmMatMul();
       return name;
     }
   }
