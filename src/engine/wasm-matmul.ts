@@ -66,6 +66,16 @@ export function installWasmMatMul(): boolean {
     const outBatchShape = (batchA >= batchB ? a.shape : b.shape).slice(0, -2);
     const sameBatch = batchA === batchB || batchA === 1 || batchB === 1;
     if (a.dtype !== 'float32' || !sameBatch) return slowPath(args);
+    if (M * K * N < MIN_SLICE_MACS) {
+      // The original kernel loops unless it sees one untransposed product, which it hands to
+      // XNNPACK (another summation order). Give that case a transposed b too, so a slice's
+      // result never depends on how many replicas share the call.
+      if (batch > 1 || transposeA || transposeB) return slowPath(args);
+      const bT = transpose({ inputs: { x: { ...b, shape: [1, K, N] } }, backend, attrs: { perm: [0, 2, 1] } });
+      const out = slowPath({ inputs: { a, b: { ...bT, shape: [...b.shape.slice(0, -2), N, K] } }, backend, attrs: { transposeA: false, transposeB: true } });
+      backend.disposeData(bT.dataId);
+      return out;
+    }
     // operands as [batch, M, K] and [batch, K, N], row-major
     const aRows = transposeA
       ? transpose({ inputs: { x: { ...a, shape: [batchA, K, M] } }, backend, attrs: { perm: [0, 2, 1] } })
@@ -73,12 +83,6 @@ export function installWasmMatMul(): boolean {
     const bRows = transposeB
       ? transpose({ inputs: { x: { ...b, shape: [batchB, N, K] } }, backend, attrs: { perm: [0, 2, 1] } })
       : b;
-    if (M * K * N < MIN_SLICE_MACS) {
-      const out = slowPath({ inputs: { a: { ...aRows, shape: [batchA, M, K] }, b: { ...bRows, shape: [batchB, K, N] } }, backend, attrs: { transposeA: false, transposeB: false } });
-      if (aRows !== a) backend.disposeData(aRows.dataId);
-      if (bRows !== b) backend.disposeData(bRows.dataId);
-      return { ...out, shape: [...outBatchShape, M, N] };
-    }
     const out = backend.makeOutput([...outBatchShape, M, N], 'float32');
     const wasm = backend.wasm;
     if (shapes === 0) shapes = wasm._malloc(24);
