@@ -280,17 +280,17 @@ export interface Bootstrap {
 }
 
 /**
- * Resamples the index set 0..n−1 with replacement (the same indices for every sample the
- * statistic reads, so paired data stay paired) from the seeded stream `key`.
+ * Resamples each sample's indices 0..n−1 with replacement from the seeded stream `key`. A
+ * statistic reading two arrays through the same index set keeps paired data paired
+ * (sizes [n]); independent samples get one index set each (sizes [n1, n2]).
  */
-export function bootstrap(n: number, statistic: (idx: number[]) => number, key: string, resamples = 2000, level = 0.95): Bootstrap {
-  const all = Array.from({ length: n }, (_, i) => i);
+export function bootstrap(sizes: number[], statistic: (idx: number[][]) => number, key: string, resamples = 2000, level = 0.95): Bootstrap {
+  const all = sizes.map((n) => Array.from({ length: n }, (_, i) => i));
   const observed = statistic(all);
   const s = stream(key);
   const values: number[] = [];
   for (let b = 0; b < resamples; b++) {
-    const idx = all.map(() => Math.floor(s.uniform() * n));
-    const v = statistic(idx);
+    const v = statistic(sizes.map((n) => Array.from({ length: n }, () => Math.floor(s.uniform() * n))));
     if (Number.isFinite(v)) values.push(v);
   }
   values.sort((a, b) => a - b);

@@ -102,18 +102,20 @@ test('meanCi, iqr and runsNeeded by hand', () => {
   assert.equal(runsNeeded(0, 1, { alpha: 0.05, power: 0.8, samples: 'paired' }), Infinity);
 });
 
-test('bootstrap is seeded and keeps pairs together', () => {
+test('bootstrap is seeded, keeps pairs together, and resamples independent samples separately', () => {
   const x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const y = x.map((v) => v + 1);
-  const diff = (idx: number[]) => idx.reduce((a, i) => a + (y[i] - x[i]), 0) / idx.length;
-  const b = bootstrap(x.length, diff, 'test|paired');
+  const avg = (v: number[], idx: number[]) => idx.reduce((a, i) => a + v[i], 0) / idx.length;
+  const paired = bootstrap([x.length], ([idx]) => avg(y, idx) - avg(x, idx), 'test|paired');
   // every resampled paired difference is exactly 1: pairs stayed together
-  assert.equal(b.low, 1);
-  assert.equal(b.high, 1);
-  assert.ok(b.p < 0.01);
-  const m = (idx: number[]) => idx.reduce((a, i) => a + x[i], 0) / idx.length - 5.5;
-  assert.deepEqual(bootstrap(10, m, 'k'), bootstrap(10, m, 'k'));
-  assert.notDeepEqual(bootstrap(10, m, 'k'), bootstrap(10, m, 'other key'));
-  const c = bootstrap(10, m, 'k');
+  close(paired.low, 1, 1e-12, 'low');
+  close(paired.high, 1, 1e-12, 'high');
+  assert.ok(paired.p < 0.01);
+  const two = bootstrap([x.length, y.length], ([i, j]) => avg(y, j) - avg(x, i), 'test|two');
+  assert.ok(two.low < 1 && two.high > 1 && two.p > 0.05, 'independent resampling spreads the difference');
+  const m = ([idx]: number[][]) => avg(x, idx) - 5.5;
+  assert.deepEqual(bootstrap([10], m, 'k'), bootstrap([10], m, 'k'));
+  assert.notDeepEqual(bootstrap([10], m, 'k'), bootstrap([10], m, 'other key'));
+  const c = bootstrap([10], m, 'k');
   assert.ok(c.low < 0 && c.high > 0 && c.p > 0.5);
 });
