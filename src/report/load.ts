@@ -1,0 +1,135 @@
+// What the report reads from a sweep folder, checked before anything is written: each run's
+// final held-out loss (the metric chosen, averaged over its two tasks), curves and gates.
+import * as fs from 'fs';
+import * as path from 'path';
+import { UsageError, usage } from '../errors';
+import { OUTPUTS } from '../output/columns';
+import { readCsv, Row } from './read';
+import { METRICS, Metric } from './summary';
+
+/** The paper's order: the baseline first, the proposal last. Unknown models follow, by name. */
+export const MODEL_ORDER = ['shared-bottom', 'omoe', 'mmoe'];
+
+export function orderModels(models: Iterable<string>): string[] {
+  const rank = (m: string) => (MODEL_ORDER.includes(m) ? MODEL_ORDER.indexOf(m) : MODEL_ORDER.length);
+  return [...new Set(models)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export const cellKey = (model: string, correlation: number) => `${model}|${correlation}`;
+
+export interface Cell {
+  model: string;
+  correlation: number;
+  /** The lr reported: the only one, or the one with the lowest mean (as summary.csv's best_lr). */
+  lr: number;
+  lrs: number[];
+  /** run index → final held-out loss, mean of the run's tasks; runs where a task diverged are left out. */
+  runs: Map<number, number>;
+  diverged: number;
+}
+
+export interface Sweep {
+  dir: string;
+  metric: Metric;
+  manifest: Record<string, any>;
+  models: string[];
+  /** Ascending. */
+  correlations: number[];
+  cells: Map<string, Cell>;
+  /** curves.csv rows (eval split, the chosen lr only), or null when the file is absent. */
+  curves: Row[] | null;
+  /** gates.csv rows (the chosen lr only), or null when absent. */
+  gates: Row[] | null;
+  experts: number;
+  histogramBins: number;
+  histogramMax: number;
+}
+
+export function parseMetric(text: string): Metric {
+  if (!(text in METRICS)) throw usage('--metric', text, Object.keys(METRICS).join(', '));
+  return text as Metric;
+}
+
+/** Reads and checks a sweep folder; a UsageError (exit 2) for anything that is not one. */
+export function loadSweep(dir: string, metric: Metric): Sweep {
+  if (!fs.existsSync(dir)) throw usage('sweep folder', dir, 'an existing folder written by mmoe-sweep (or merged from its shards)');
+  if (!fs.statSync(dir).isDirectory()) throw usage('sweep folder', dir, 'a folder, not a file');
+  const manifestFile = path.join(dir, 'manifest.json');
+  let manifest: Record<string, any>;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  } catch {
+    throw new UsageError(`${JSON.stringify(dir)} is not a sweep folder (no readable manifest.json); allowed: a folder written by mmoe-sweep`, dir);
+  }
+  if (!manifest || typeof manifest !== 'object' || manifest.tool !== 'mmoe-sweep') {
+    throw new UsageError(`${manifestFile} was not written by mmoe-sweep; allowed: a folder written by mmoe-sweep`, manifestFile);
+  }
+  const rows = readCsv(dir, 'runs');
+  if (rows.length === 0) throw new UsageError(`${path.join(dir, 'runs.csv')} holds no runs; allowed: a sweep with at least one finished run`, dir);
+  const column = METRICS[metric];
+
+  // (model, correlation, lr, run) → per-task values
+  const perRun = new Map<string, { model: string; correlation: number; lr: number; run: number; values: number[]; ok: boolean }>();
+  for (const r of rows) {
+    const key = `${r.model}|${Number(r.correlation)}|${Number(r.lr)}|${Number(r.run)}|${r.task}`;
+    const runKey = key.slice(0, key.lastIndexOf('|'));
+    const value = Number(r[column]);
+    if (!Number.isFinite(Number(r.correlation)) || !Number.isInteger(Number(r.run)) || Number.isNaN(value)) {
+      throw new UsageError(`${path.join(dir, 'runs.csv')} has a malformed row (${Object.values(r).join(',')}); allowed: a file written by mmoe-sweep`, r);
+    }
+    if (!perRun.has(runKey)) perRun.set(runKey, { model: r.model, correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), values: [], ok: true });
+    const e = perRun.get(runKey)!;
+    e.values.push(value); // merged shards never repeat a (run, task); if they did, both count
+    e.ok &&= r.status === 'ok' && Number.isFinite(value);
+  }
+
+  // per (model, correlation, lr): the runs; then the lr with the lowest mean
+  const byLr = new Map<string, { runs: Map<number, number>; diverged: number }>();
+  for (const e of perRun.values()) {
+    const key = `${cellKey(e.model, e.correlation)}|${e.lr}`;
+    if (!byLr.has(key)) byLr.set(key, { runs: new Map(), diverged: 0 });
+    const c = byLr.get(key)!;
+    if (e.ok) c.runs.set(e.run, e.values.reduce((a, b) => a + b, 0) / e.values.length);
+    else c.diverged++;
+  }
+  const lrsOf = new Map<string, { model: string; correlation: number; lrs: number[] }>();
+  for (const e of perRun.values()) {
+    const key = cellKey(e.model, e.correlation);
+    if (!lrsOf.has(key)) lrsOf.set(key, { model: e.model, correlation: e.correlation, lrs: [] });
+    if (!lrsOf.get(key)!.lrs.includes(e.lr)) lrsOf.get(key)!.lrs.push(e.lr);
+  }
+  const cells = new Map<string, Cell>();
+  for (const [key, { model, correlation, lrs }] of lrsOf) {
+    const meanOf = (lr: number) => {
+      const v = [...byLr.get(`${key}|${lr}`)!.runs.values()];
+      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : Infinity;
+    };
+    lrs.sort((a, b) => a - b);
+    const lr = lrs.slice().sort((a, b) => meanOf(a) - meanOf(b))[0];
+    const chosen = byLr.get(`${key}|${lr}`)!;
+    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged });
+  }
+  const chosenLr = (r: Row) => cells.get(cellKey(r.model, Number(r.correlation)))?.lr === Number(r.lr);
+  const optional = (name: 'curves' | 'gates') => (fs.existsSync(path.join(dir, OUTPUTS[name].file)) ? readCsv(dir, name) : null);
+  const curves = optional('curves')?.filter((r) => r.split === 'eval' && chosenLr(r)) ?? null;
+  const gates = optional('gates')?.filter(chosenLr) ?? null;
+  const cfg = manifest.config ?? {};
+  return {
+    dir,
+    metric,
+    manifest,
+    models: orderModels([...cells.values()].map((c) => c.model)),
+    correlations: [...new Set([...cells.values()].map((c) => c.correlation))].sort((a, b) => a - b),
+    cells,
+    curves,
+    gates,
+    experts: Number(cfg.model?.experts) || (gates ? Math.max(0, ...gates.map((g) => Number(g.expert))) : 0),
+    histogramBins: Number(cfg.report?.histogramBins) || 21,
+    histogramMax: Number(cfg.report?.histogramMax) || 0.7,
+  };
+}
+
+/** The runs of one model at one correlation (an empty map when the sweep has none). */
+export function runsOf(s: Sweep, model: string, correlation: number): Map<number, number> {
+  return s.cells.get(cellKey(model, correlation))?.runs ?? new Map();
+}

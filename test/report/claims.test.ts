@@ -1,0 +1,87 @@
+// Claims on synthetic sweep folders whose truth is known: one that must pass, one that must
+// fail, one the runs cannot decide, and claims the sweep lacks the models or correlations for.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'path';
+import { judgeClaims, Claim } from '../../src/report/claims';
+import { loadSweep } from '../../src/report/load';
+import { tmpDir } from '../helpers/cli';
+import { PAPER_LIKE, Truth, writeSynthetic } from './synthetic';
+
+const MODELS = ['shared-bottom', 'omoe', 'mmoe'];
+const base = tmpDir('claims');
+let count = 0;
+
+function judge(models: string[], correlations: number[], runs: number, truth: Truth, margin?: number): Record<string, Claim> {
+  const dir = writeSynthetic(path.join(base, String(count++)), { models, correlations, runs, truth });
+  const claims = judgeClaims(loadSweep(dir, 'normalized'), margin === undefined ? {} : { margin });
+  return Object.fromEntries(claims.map((c) => [c.id, c]));
+}
+
+test("the paper's own Figure 4 numbers, 30 runs: every claim passes (C5 with a 30% margin)", () => {
+  const c = judge(MODELS, [0.5, 1], 30, PAPER_LIKE, 0.3);
+  for (const id of ['C1', 'C2', 'C3', 'C4', 'C5']) assert.equal(c[id].verdict, 'pass', `${id}: ${JSON.stringify(c[id].comparisons.map((x) => [x.what, x.p, x.effect]))}`);
+  assert.equal(c.C1.comparisons.length, 4); // 2 correlations × (shared-bottom > omoe, omoe > mmoe)
+  assert.equal(c.C4.comparisons.length, 4); // 2 correlations × (omoe, mmoe)
+  for (const x of c.C1.comparisons) {
+    assert.equal(x.test, 'wilcoxon');
+    assert.equal(x.n, '30 pairs');
+    assert.ok(x.effect > 0 && x.rankBiserial > 0 && x.p < 0.05);
+    assert.ok(x.needed <= 30, `${x.what} resolved at 30 runs, so it needs at most about 30: ${x.needed}`);
+  }
+  assert.equal(c.C2.comparisons[0].test, 'mann-whitney');
+  assert.equal(c.C4.comparisons[0].test, 'bootstrap');
+});
+
+test("C5 at a 10% margin fails on the paper's own numbers: mmoe's 0.082 at p = 0.5 is 17% above 0.07", () => {
+  const c = judge(['mmoe'], [0.5, 1], 30, PAPER_LIKE, 0.1);
+  assert.equal(c.C5.verdict, 'fail');
+  assert.ok(c.C5.comparisons[0].effect < 0);
+  assert.match(c.C5.note, /\+1[67]\.\d%/);
+});
+
+test('mmoe worse than omoe at every correlation: C1 fails', () => {
+  const truth: Truth = (model, p, run, noise) => PAPER_LIKE(model === 'mmoe' ? 'omoe' : model, p, run, noise) + (model === 'mmoe' ? 0.02 : 0);
+  const c = judge(MODELS, [0.5, 1], 20, truth);
+  assert.equal(c.C1.verdict, 'fail');
+  const bad = c.C1.comparisons.filter((x) => x.what.endsWith('omoe > mmoe'));
+  assert.equal(bad.length, 2);
+  for (const x of bad) assert.equal(x.verdict, 'fail');
+  for (const x of c.C1.comparisons.filter((x) => x.what.includes('shared-bottom >'))) assert.equal(x.verdict, 'pass');
+});
+
+test('identical models with 3 runs: every claim unresolved (no test can reach 0.05 with 3 runs)', () => {
+  const truth: Truth = (model, p, run, noise) => 0.1 + 0.01 * [noise(), noise(), noise()][MODELS.indexOf(model)];
+  const c = judge(MODELS, [0.5, 1], 3, truth, 0); // margin 0: C5 asks for no rise at all
+  for (const id of ['C1', 'C2', 'C3', 'C4', 'C5']) assert.equal(c[id].verdict, 'unresolved', id);
+  assert.ok(Number.isNaN(c.C1.needed), 'too few runs to estimate the runs needed');
+  for (const x of c.C1.comparisons) assert.ok(x.p >= 0.25 - 1e-12, `3 pairs: the smallest exact p is 2/8; got ${x.p}`);
+  for (const x of [...c.C2.comparisons, ...c.C3.comparisons, ...c.C5.comparisons]) assert.ok(x.p >= 0.1 - 1e-12, `3 vs 3: the smallest exact p is 2/20; got ${x.p}`);
+});
+
+test('a small effect among large spread: unresolved, with an estimate of the runs needed above the runs there are', () => {
+  const truth: Truth = (model, p, run, noise) => 0.2 + 0.05 * [noise(), noise(), noise()][MODELS.indexOf(model)] + (model === 'shared-bottom' ? 0.005 : 0);
+  const c = judge(MODELS, [1], 12, truth);
+  assert.equal(c.C1.verdict, 'unresolved');
+  const sb = c.C1.comparisons.find((x) => x.what.includes('shared-bottom > omoe'))!;
+  assert.ok(sb.needed > 12, `needs more than 12 runs: ${sb.needed}`);
+});
+
+test('claims needing absent models or correlations are not applicable', () => {
+  const one = judge(['mmoe'], [0.5], 5, PAPER_LIKE);
+  for (const id of ['C1', 'C2', 'C3', 'C4', 'C5']) assert.equal(one[id].verdict, 'not applicable', id);
+  const noSb = judge(['omoe', 'mmoe'], [0.5, 1], 5, PAPER_LIKE);
+  assert.equal(noSb.C3.verdict, 'not applicable');
+  assert.equal(noSb.C4.verdict, 'not applicable');
+  assert.notEqual(noSb.C1.verdict, 'not applicable');
+  assert.equal(noSb.C1.comparisons.length, 2); // omoe > mmoe at each correlation
+  const oneCorrelation = judge(MODELS, [1], 5, PAPER_LIKE);
+  for (const id of ['C2', 'C3', 'C5']) assert.equal(oneCorrelation[id].verdict, 'not applicable', id);
+});
+
+test('three correlations: C3 compares each neighbouring pair, C2 and C5 the extremes', () => {
+  const c = judge(MODELS, [0.5, 0.9, 1], 6, PAPER_LIKE);
+  assert.deepEqual(c.C3.comparisons.map((x) => x.what), ['p=0.5 > p=0.9', 'p=0.9 > p=1']);
+  assert.match(c.C2.comparisons[0].what, /p=0\.5 .* p=1$/);
+  assert.equal(c.C1.comparisons.length, 6);
+});

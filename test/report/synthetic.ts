@@ -1,0 +1,73 @@
+// Sweep folders with known truth, written the way mmoe-sweep writes them, for the claims tests.
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'csv-stringify/sync';
+import { header } from '../../src/output/columns';
+import { stream } from '../../src/engine/random';
+
+/** Final held-out loss of run `run` (0-based) of a model at a correlation, for one task. */
+export type Truth = (model: string, correlation: number, run: number, noise: () => number) => number;
+
+export interface Synthetic {
+  models: string[];
+  correlations: number[];
+  runs: number;
+  truth: Truth;
+  /** Also write curves.csv (two eval points) and gates.csv. */
+  extras?: boolean;
+}
+
+/**
+ * Writes manifest.json and runs.csv (and optionally curves.csv, gates.csv) into a new folder.
+ * Each (run, correlation) draws one shared noise stream, so models are paired by run index as
+ * in a real sweep. Both tasks get the same loss plus a tiny task offset.
+ */
+export function writeSynthetic(dir: string, s: Synthetic): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const config = { sweep: { models: s.models, correlations: s.correlations, runs: s.runs, seed: 1 }, train: { steps: 100, batchSize: 8, lr: [0.001], evalEvery: 50 }, data: { trainSize: 100, evalSize: 100 }, model: { experts: 4 }, report: { histogramBins: 21, histogramMax: 0.7 } };
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ tool: 'mmoe-sweep', version: 'test', status: 'complete', backend: 'none', config }));
+  const runs: Record<string, unknown>[] = [];
+  const curves: Record<string, unknown>[] = [];
+  const gates: Record<string, unknown>[] = [];
+  for (const p of s.correlations) {
+    for (let run = 0; run < s.runs; run++) {
+      for (const model of s.models) {
+        const noise = stream(`synthetic|${p}|${run}`); // the same draws for every model: paired
+        const loss = s.truth(model, p, run, () => noise.normal());
+        for (const task of [1, 2]) {
+          const v = loss + (task - 1.5) * 1e-6;
+          const base = { model, correlation: p, label_correlation: p, run, seed: run, lr: 0.001, task };
+          runs.push({ ...base, train_loss: v, eval_loss: 3 * v, train_loss_normalized: v, eval_loss_normalized: v, steps: 100, status: 'ok', seconds: 0 });
+          if (!s.extras) continue;
+          for (const step of [50, 100]) curves.push({ ...base, step, split: 'eval', loss: 3 * v * (150 / (step + 50)), loss_normalized: v * (150 / (step + 50)) });
+          if (model === 'shared-bottom') continue;
+          const w = model === 'mmoe' && task === 2 ? [0.1, 0.2, 0.3, 0.4] : [0.4, 0.3, 0.2, 0.1];
+          w.forEach((weight, e) => gates.push({ ...base, expert: e + 1, weight }));
+        }
+      }
+    }
+  }
+  const write = (name: 'runs' | 'curves' | 'gates', rows: Record<string, unknown>[]) =>
+    fs.writeFileSync(path.join(dir, `${name}.csv`), stringify(rows.map((r) => header(name).map((c) => r[c] ?? '')), { header: true, columns: header(name) }));
+  write('runs', runs);
+  if (s.extras) {
+    write('curves', curves);
+    write('gates', gates);
+  }
+  return dir;
+}
+
+/** The paper's Figure 4 as truth (paired run noise, shared-bottom much more spread out). */
+export const PAPER_LIKE: Truth = (model, p, run, noise) => {
+  const paper: Record<string, Record<number, number>> = {
+    'shared-bottom': { 0.5: 0.25, 0.9: 0.225, 1: 0.2 },
+    omoe: { 0.5: 0.145, 0.9: 0.12, 1: 0.077 },
+    mmoe: { 0.5: 0.082, 0.9: 0.08, 1: 0.07 },
+  };
+  const shared = noise(); // data difficulty of this run, the same for every model
+  const own = [noise(), noise(), noise()][['shared-bottom', 'omoe', 'mmoe'].indexOf(model)];
+  const spread = model === 'shared-bottom' ? 0.02 : 0.002;
+  // shared-bottom: a bad mode in a third of the runs (Figure 5), drawn from the run's noise
+  const bad = model === 'shared-bottom' && run % 3 === 0 ? 0.06 : 0;
+  return paper[model][p] + 0.003 * shared + spread * own + bad - (model === 'shared-bottom' ? 0.02 : 0);
+};
