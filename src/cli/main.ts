@@ -5,6 +5,7 @@ import { correlationCommand } from './correlation';
 import { generateCommand } from './generate';
 import { mergeCommand } from './merge';
 import { ExitStatus } from './options';
+import { reportCommand } from './report';
 import { sweepCommand } from './sweep';
 
 const pkg = require('../../../package.json') as { version: string };
@@ -24,6 +25,7 @@ export function buildProgram(status: ExitStatus): Command {
   sweepCommand(program, status);
   generateCommand(program, status);
   correlationCommand(program, status);
+  reportCommand(program, status);
   mergeCommand(program, status);
   for (const c of [program, ...program.commands]) c.exitOverride().configureOutput(oneLine).showSuggestionAfterError(true);
   return program;

@@ -1,0 +1,7 @@
+// What the paper published, for comparison in report.md: final loss read off its Figure 4
+// (about ±0.01; one task; the paper does not say whether it is held-out or training loss).
+export const PAPER_FIGURE4: Record<string, Record<number, number>> = {
+  'shared-bottom': { 0.5: 0.25, 0.9: 0.225, 1: 0.2 },
+  omoe: { 0.5: 0.145, 0.9: 0.12, 1: 0.077 },
+  mmoe: { 0.5: 0.082, 0.9: 0.08, 1: 0.07 },
+};

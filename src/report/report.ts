@@ -1,0 +1,190 @@
+// `mmoe-sweep report`: from a sweep folder (finished or merged), the verdict on the paper's
+// claims, report.md, claims.csv and the figures. Reads output files only.
+import * as path from 'path';
+import { stringify } from 'csv-stringify/sync';
+import { writeAtomic } from '../output/files';
+import { Claim, ClaimOptions, CLAIM_DEFAULTS, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
+import { REPORT_OUTPUTS, reportHeader } from './columns';
+import { buildFigures, FIGURES_DIR, Figure, gateRuns, writeFigures } from './figures';
+import { cellKey, loadSweep, runsOf, Sweep } from './load';
+import { PAPER_FIGURE4 } from './paper';
+import { iqr, mean, meanCi, sd } from './stats';
+import { describe, Metric } from './summary';
+
+export interface ReportOptions extends Partial<ClaimOptions> {
+  metric: Metric;
+}
+
+export interface ReportResult {
+  claims: Claim[];
+  files: string[];
+  report: string;
+}
+
+/** Reads everything first (a UsageError leaves the folder untouched), then writes. */
+export async function writeReport(dir: string, options: ReportOptions): Promise<ReportResult> {
+  const sweep = loadSweep(dir, options.metric);
+  const o: ClaimOptions = { ...CLAIM_DEFAULTS, ...options };
+  const claims = judgeClaims(sweep, o);
+  const figures = buildFigures(sweep);
+  const files = await writeFigures(dir, figures);
+  const claimsFile = path.join(dir, REPORT_OUTPUTS.claims.file);
+  writeAtomic(claimsFile, stringify(claimRows(claims), { header: true, columns: reportHeader('claims') }));
+  const report = path.join(dir, 'report.md');
+  writeAtomic(report, markdown(sweep, claims, figures, o));
+  return { claims, files: [report, claimsFile, ...files], report };
+}
+
+function claimRows(claims: Claim[]): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const c of claims) {
+    if (c.comparisons.length === 0) rows.push([c.id, c.verdict, '', '', '', '', '', '', '', '', '', '', '', '']);
+    for (const x of c.comparisons) {
+      rows.push([c.id, c.verdict, x.what, x.test, x.n, x.statistic, x.effect, x.effectLow, x.effectHigh, x.relative, Number.isNaN(x.rankBiserial) ? '' : x.rankBiserial, x.p, x.needed, x.verdict]);
+    }
+  }
+  return rows;
+}
+
+// ---- formatting -------------------------------------------------------------------------
+
+export function num(x: number, digits = 4): string {
+  if (Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  return a >= 1e4 || a < 1e-3 ? x.toExponential(2) : String(+x.toPrecision(digits));
+}
+
+export const pValue = (p: number) => (p < 1e-4 ? '< 0.0001' : num(p, 2));
+const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%` : '—');
+const runsText = (n: number) => (Number.isNaN(n) ? `— (fewer than ${MIN_RUNS_FOR_ESTIMATE} runs)` : Number.isFinite(n) ? `≈ ${n}` : '∞ (no effect seen)');
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** The number of runs a claim has now: the smallest sample among its comparisons. */
+function runsNow(c: Claim): number {
+  const sizes = c.comparisons.flatMap((x) => x.n.match(/\d+/g)?.map(Number) ?? []);
+  return sizes.length ? Math.min(...sizes) : NaN;
+}
+
+/** One line per claim, as printed on stdout. */
+export function verdictLine(c: Claim): string {
+  const passed = c.comparisons.filter((x) => x.verdict === 'pass').length;
+  const detail =
+    c.verdict === 'not applicable'
+      ? c.note
+      : `${passed}/${c.comparisons.length} comparisons pass; runs: ${runsNow(c)}, needed ${runsText(c.needed)}`;
+  return `${c.id}  ${c.verdict.padEnd(14)}  ${c.text}  [${detail}]`;
+}
+
+// ---- report.md --------------------------------------------------------------------------
+
+function markdown(s: Sweep, claims: Claim[], figures: Figure[], o: ClaimOptions): string {
+  const m = s.manifest;
+  const cfg = m.config ?? {};
+  const lrs = [...new Set([...s.cells.values()].flatMap((c) => c.lrs))];
+  const out: string[] = [];
+  out.push('# mmoe-sweep report', '');
+  out.push(
+    `Sweep \`${path.resolve(s.dir)}\`: status **${m.status ?? '?'}**, backend ${m.backend ?? '?'}, mmoe-sweep ${m.version ?? '?'}` +
+      `${m.mergedFrom ? `, merged from ${m.mergedFrom.length} shards` : ''}. Models ${s.models.join(', ')}; correlations ${s.correlations.join(', ')}; ` +
+      `${cfg.sweep?.runs ?? '?'} runs per cell; ${cfg.train?.steps ?? '?'} steps, batch ${cfg.train?.batchSize ?? '?'}, lr ${lrs.join(', ')}; ` +
+      `${cfg.data?.trainSize === 0 ? 'fresh training rows every step' : `${cfg.data?.trainSize ?? '?'} training rows`}, ${cfg.data?.evalSize ?? '?'} held-out rows.`,
+    '',
+    `**Metric:** \`--metric ${s.metric}\`: ${s.metric === 'normalized' ? "held-out MSE divided by the variance of the task's held-out labels (1 − R²)" : 'held-out MSE'}. Each run's value is its final held-out loss averaged over its two tasks` +
+      ` (the tasks are symmetric; the paper reports one). Runs where a task diverged are left out.` +
+      (lrs.length > 1 ? ' With several learning rates, each model and correlation is reported at the lr with the lowest mean (as the paper grid-searched lr); runs stay paired by index across models.' : ''),
+    '',
+  );
+  if (m.status && m.status !== 'complete') out.push(`> The sweep is **${m.status}**: this report covers the runs finished so far.`, '');
+
+  out.push('## Verdict', '');
+  out.push(
+    table(
+      ['claim', 'statement', 'verdict', 'comparisons passed', 'runs', 'runs needed'],
+      claims.map((c) => [c.id, c.text, `**${c.verdict}**`, c.verdict === 'not applicable' ? '—' : `${c.comparisons.filter((x) => x.verdict === 'pass').length}/${c.comparisons.length}`, num(runsNow(c)), runsText(c.needed)]),
+    ),
+    '',
+    `Each comparison is tested two-sided at α = ${o.alpha}; **pass** needs p < α with the test's direction and the mean effect both agreeing with the claim; **fail** needs p < α/k (k = comparisons in the claim) with both against it; anything else is **unresolved** (the runs cannot tell). A claim passes when every comparison passes, fails when any fails. *Runs needed* is the number of runs (per correlation, for comparisons across correlations) at which the observed effect would reach p < α with ${o.power * 100}% power (normal approximation, n = ((z₁₋α/₂ + z_power)·σ/δ)², twice that per group for unpaired comparisons), from the observed effect δ and its spread σ; the largest over the claim's comparisons. It is a rough guide: the observed effect is itself noisy.`,
+    '',
+  );
+
+  out.push('## Final held-out loss', '');
+  const showPaper = s.models.some((md) => PAPER_FIGURE4[md]);
+  out.push(
+    table(
+      ['model', 'correlation', ...(lrs.length > 1 ? ['lr'] : []), 'runs', 'diverged', 'mean', '95% CI of the mean', 'std', 'median', 'IQR', ...(showPaper ? ['paper (Fig. 4)'] : [])],
+      s.models.flatMap((md) =>
+        s.correlations
+          .slice()
+          .reverse()
+          .filter((p) => s.cells.has(cellKey(md, p)))
+          .map((p) => {
+            const c = s.cells.get(cellKey(md, p))!;
+            const v = [...c.runs.values()];
+            const d = describe(v);
+            const ci = meanCi(v);
+            const paper = PAPER_FIGURE4[md]?.[p];
+            return [md, String(p), ...(lrs.length > 1 ? [String(c.lr)] : []), String(v.length), String(c.diverged), num(d.mean), `${num(ci.low)} – ${num(ci.high)}`, num(d.std), num(d.median), num(iqr(v)), ...(showPaper ? [paper === undefined ? '—' : String(paper)] : [])];
+          }),
+      ),
+    ),
+    '',
+  );
+  if (showPaper) out.push('The paper column is read off the published Figure 4 (about ±0.01; one task; the paper does not say whether it is held-out loss or on which scale): compare orderings and gaps, not levels.', '');
+
+  out.push('## Claims in detail', '');
+  for (const c of claims) {
+    out.push(`### ${c.id}: ${c.text} — ${c.verdict}`, '', `${c.note}.`, '');
+    if (c.comparisons.length === 0) continue;
+    out.push(
+      table(
+        ['comparison', 'test', 'n', 'statistic', 'effect (> 0 supports)', 'effect 95% CI', 'relative', 'rank-biserial', 'p', 'runs needed', 'verdict'],
+        c.comparisons.map((x) => [x.what, x.test, x.n, num(x.statistic), num(x.effect), `${num(x.effectLow)} – ${num(x.effectHigh)}`, pct(x.relative), num(x.rankBiserial, 2), pValue(x.p), runsText(x.needed), x.verdict]),
+      ),
+      '',
+    );
+  }
+
+  out.push('## Figures', '');
+  out.push(`Each figure is \`${FIGURES_DIR}/NAME.svg\`, rendered from \`NAME.vl.json\` (Vega-Lite), which reads \`NAME.csv\` beside it: edit the spec and open it in the Vega editor (or \`vl2svg\`) to restyle.`, '');
+  const captions: Record<string, string> = {
+    'fig3-shared-bottom-curves': 'Figure 3 analog: shared-bottom, held-out loss vs step per correlation (the paper used a 16-unit bottom here; this sweep uses its configured bottom).',
+    'fig4-loss-curves': 'Figure 4 analog: held-out loss vs step per model and correlation.',
+    'fig5-histograms': `Figure 5 analog: final-loss histograms, fraction of runs per bin over ${0}–${s.histogramMax} (runs above it in the grey overflow bar).`,
+    'fig6-gates': 'Figure 6 analog: gate weights per expert, ordered in each run by task 1\'s gate (expert indices are arbitrary across runs).',
+  };
+  for (const f of figures) out.push(`**${captions[f.name] ?? f.name}**`, '', `![${f.name}](${FIGURES_DIR}/${f.name}.svg)`, '');
+  if (!s.curves) out.push('curves.csv is absent: no loss curves.', '');
+
+  const gates = gateSummary(s);
+  if (gates.length) {
+    out.push('## Gates', '');
+    out.push(
+      table(['model', 'correlation', 'runs', 'effective experts, task 1', 'task 2', 'overlap of the two gates'], gates),
+      '',
+      'Effective experts: exp(entropy) of a task\'s mean gate weights (1 = one expert does everything, 8 = uniform over 8). Overlap: Σᵢ min(g¹ᵢ, g²ᵢ) between the two tasks\' gates (1 = the same distribution, as omoe\'s one gate by construction; lower = the tasks lean on different experts). Mean ± std over runs.',
+      '',
+    );
+  }
+  return out.join('\n');
+}
+
+function gateSummary(s: Sweep): string[][] {
+  const runs = gateRuns(s);
+  const rows: string[][] = [];
+  const effective = (w: number[]) => Math.exp(-w.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0));
+  const ms = (v: number[]) => `${num(mean(v), 3)} ± ${num(v.length > 1 ? sd(v) : 0, 2)}`;
+  for (const model of s.models) {
+    for (const p of s.correlations.slice().reverse()) {
+      const cell = runs.filter((g) => g.model === model && g.correlation === p);
+      if (cell.length === 0 || runsOf(s, model, p).size === 0) continue;
+      const overlap = cell.map((g) => g.weights[0].reduce((a, v, i) => a + Math.min(v, g.weights[1][i] ?? 0), 0));
+      rows.push([model, String(p), String(cell.length), ms(cell.map((g) => effective(g.weights[0]))), ms(cell.map((g) => effective(g.weights[1]))), ms(overlap)]);
+    }
+  }
+  return rows;
+}

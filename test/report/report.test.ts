@@ -1,0 +1,135 @@
+// `mmoe-sweep report` end to end through the real CLI: on a real smoke sweep, on synthetic
+// folders whose verdict is known (exit 3 under --check), and on bad input (exit 2, nothing written).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPORT_OUTPUTS, reportHeader } from '../../src/report/columns';
+import { readTable, ROOT, runCli, snapshot, tmpDir } from '../helpers/cli';
+import { PAPER_LIKE, Truth, writeSynthetic } from './synthetic';
+
+const smoke = JSON.parse(fs.readFileSync(path.join(ROOT, 'configs', 'smoke.json'), 'utf8'));
+const MODELS: string[] = smoke.sweep.models;
+const CORRS: number[] = smoke.sweep.correlations;
+const GATED = MODELS.filter((m) => m !== 'shared-bottom').length;
+const FIGURES = ['fig3-shared-bottom-curves', 'fig4-loss-curves', 'fig5-histograms', 'fig6-gates'];
+
+/** The children of every `<g class="mark-TYPE role-mark …">` group: one entry per group, its number of marks. */
+function markGroups(svg: string, type: string): number[] {
+  return [...svg.matchAll(new RegExp(`<g class="mark-${type} role-mark[^"]*"[^>]*>((?:<path[^>]*/>)*)</g>`, 'g'))].map((m) => (m[1].match(/<path/g) ?? []).length);
+}
+
+function assertSvg(file: string): string {
+  const svg = fs.readFileSync(file, 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* width="\d+" height="\d+"/, file);
+  assert.ok(svg.trimEnd().endsWith('</svg>'), `${file} is cut short`);
+  assert.equal((svg.match(/<g[\s>]/g) ?? []).length, (svg.match(/<\/g>/g) ?? []).length, `${file}: unbalanced groups`);
+  return svg;
+}
+
+const sweepDir = path.join(tmpDir('report'), 'smoke');
+const made = runCli(['--preset', 'smoke', '--out', sweepDir, '--quiet']);
+
+test('report on a smoke sweep: verdict on stdout, report.md, claims.csv and every figure as CSV + spec + SVG', () => {
+  assert.equal(made.code, 0, made.stderr);
+  const r = runCli(['report', sweepDir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.deepEqual(lines.slice(0, 5).map((l) => l.split(/\s+/)[0]), ['C1', 'C2', 'C3', 'C4', 'C5']);
+  for (const l of lines.slice(0, 5)) assert.match(l, /^C\d  (pass|fail|unresolved|not applicable) /);
+  assert.match(lines[5], /^written: /);
+
+  const md = fs.readFileSync(path.join(sweepDir, 'report.md'), 'utf8');
+  for (const heading of ['## Verdict', '## Final held-out loss', '## Claims in detail', '## Figures', '## Gates']) assert.ok(md.includes(heading), heading);
+  for (const f of FIGURES) assert.ok(md.includes(`](figures/${f}.svg)`), `report.md links ${f}`);
+  assert.deepEqual(readTable(path.join(sweepDir, 'claims.csv')).header, reportHeader('claims'));
+
+  for (const o of Object.values(REPORT_OUTPUTS)) if (o.file.startsWith('figures/')) assert.ok(fs.existsSync(path.join(sweepDir, o.file)), o.file);
+  for (const [name, o] of Object.entries(REPORT_OUTPUTS)) assert.deepEqual(readTable(path.join(sweepDir, o.file)).header, reportHeader(name as keyof typeof REPORT_OUTPUTS), o.file);
+  for (const f of FIGURES) {
+    const spec = JSON.parse(fs.readFileSync(path.join(sweepDir, 'figures', `${f}.vl.json`), 'utf8'));
+    assert.equal(spec.data.url, `${f}.csv`, 'the spec reads the CSV beside it');
+    assertSvg(path.join(sweepDir, 'figures', `${f}.svg`));
+  }
+});
+
+test('the SVGs hold one panel per model × correlation with the expected marks', () => {
+  const fig = (name: string) => assertSvg(path.join(sweepDir, 'figures', `${name}.svg`));
+  const cells = MODELS.length * CORRS.length;
+  // Figure 5: one panel per cell, 21 bins over 0–0.7 plus the overflow bin
+  const bins = markGroups(fig('fig5-histograms'), 'rect');
+  assert.deepEqual(bins, Array(cells).fill((smoke.report?.histogramBins ?? 21) + 1));
+  // Figure 4: a line and a band per model in each correlation's panel
+  const svg4 = fig('fig4-loss-curves');
+  assert.equal((svg4.match(/class="mark-line role-mark/g) ?? []).length, cells);
+  assert.equal((svg4.match(/class="mark-area role-mark/g) ?? []).length, cells);
+  for (const m of MODELS) assert.ok(svg4.includes(`>${m}</text>`), `legend names ${m}`);
+  // Figure 3: shared-bottom only, one line per correlation
+  assert.equal((fig('fig3-shared-bottom-curves').match(/class="mark-line role-mark/g) ?? []).length, CORRS.length);
+  // Figure 6: omoe and mmoe panels, 8 experts × 2 tasks each
+  assert.deepEqual(markGroups(fig('fig6-gates'), 'rect'), Array(GATED * CORRS.length).fill(8 * 2));
+  // the paper's layout: loss axis labelled 0.0 … 0.7, fraction of runs on y
+  const svg5 = fig('fig5-histograms');
+  for (const t of ['0.0', '0.7', 'fraction of runs', 'held-out MSE / label variance']) assert.ok(svg5.includes(`>${t}</text>`), t);
+});
+
+test('--metric raw changes what the figures and claims read; --check passes when nothing fails', () => {
+  const norm = fs.readFileSync(path.join(sweepDir, 'figures', 'fig4-loss-curves.csv'), 'utf8');
+  const r = runCli(['report', sweepDir, '--metric', 'raw', '--check']);
+  assert.equal(r.code, 0, r.stderr);
+  const raw = fs.readFileSync(path.join(sweepDir, 'figures', 'fig4-loss-curves.csv'), 'utf8');
+  assert.notEqual(raw, norm);
+  assert.ok(fs.readFileSync(path.join(sweepDir, 'report.md'), 'utf8').includes('`--metric raw`'));
+  assert.ok(fs.readFileSync(path.join(sweepDir, 'figures', 'fig5-histograms.vl.json'), 'utf8').includes('held-out MSE"'));
+});
+
+test('--check exits 3 when a claim fails, and names it; without --check the exit is 0', () => {
+  const truth: Truth = (model, p, run, noise) => PAPER_LIKE(model === 'mmoe' ? 'omoe' : model, p, run, noise) + (model === 'mmoe' ? 0.02 : 0);
+  const dir = writeSynthetic(path.join(tmpDir('check'), 'bad'), { models: MODELS, correlations: [0.5, 1], runs: 12, truth, extras: true });
+  const checked = runCli(['report', dir, '--check']);
+  assert.equal(checked.code, 3, checked.stderr);
+  assert.match(checked.stdout, /^C1  fail /m);
+  assert.match(checked.stderr, /check failed: C1/);
+  assert.equal(runCli(['report', dir]).code, 0);
+  // and the paper's own numbers pass C1–C4 under --check (C5: +17% is within the default 20%)
+  const good = writeSynthetic(path.join(tmpDir('check'), 'good'), { models: MODELS, correlations: [0.5, 1], runs: 30, truth: PAPER_LIKE, extras: true });
+  const ok = runCli(['report', good, '--check']);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  for (const id of ['C1', 'C2', 'C3', 'C4']) assert.match(ok.stdout, new RegExp(`^${id}  pass `, 'm'));
+});
+
+const bad = tmpDir('report-bad');
+fs.mkdirSync(path.join(bad, 'empty'));
+fs.mkdirSync(path.join(bad, 'other'));
+fs.writeFileSync(path.join(bad, 'other', 'notes.txt'), 'not a sweep\n');
+fs.mkdirSync(path.join(bad, 'no-runs'));
+fs.writeFileSync(path.join(bad, 'no-runs', 'manifest.json'), JSON.stringify({ tool: 'mmoe-sweep', status: 'complete', config: {} }));
+fs.writeFileSync(path.join(bad, 'a-file'), 'x\n');
+const good = writeSynthetic(path.join(bad, 'good'), { models: MODELS, correlations: [0.5, 1], runs: 3, truth: PAPER_LIKE });
+
+const CASES: [string[], string][] = [
+  [['report', path.join(bad, 'missing')], 'missing'],
+  [['report', path.join(bad, 'a-file')], 'a-file'],
+  [['report', path.join(bad, 'empty')], 'empty'],
+  [['report', path.join(bad, 'other')], 'other'],
+  [['report', path.join(bad, 'no-runs')], 'runs.csv'],
+  [['report', good, '--metric', 'mse'], 'mse'],
+  [['report', good, '--margin', '-0.1'], '-0.1'],
+  [['report', good, '--alpha', '1.5'], '1.5'],
+  [['report'], 'dir'],
+];
+
+for (const [args, fragment] of CASES) {
+  test(`report: bad input ${args.slice(1).map((a) => path.basename(a)).join(' ')} → exit 2, one line, nothing written`, () => {
+    const before = snapshot(bad);
+    const r = runCli(args);
+    assert.equal(r.code, 2, `exit ${r.code}; stderr: ${r.stderr}`);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.ok(lines[0].includes(fragment), `stderr does not name ${fragment}: ${lines[0]}`);
+    assert.match(lines[0], /allowed/);
+    assert.equal(r.stdout, '');
+    assert.equal(snapshot(bad), before, 'a file was written');
+  });
+}
