@@ -26,6 +26,8 @@ export interface Cell {
   /** run index → final held-out loss, mean of the run's tasks; runs where a task diverged are left out. */
   runs: Map<number, number>;
   diverged: number;
+  /** Mean label_correlation of its runs.csv rows (NaN when the column is absent): the Pearson correlation users think in. */
+  labelCorrelation: number;
 }
 
 export interface Sweep {
@@ -70,6 +72,7 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
 
   // (model, correlation, lr, run) → per-task values
   const perRun = new Map<string, { model: string; correlation: number; lr: number; run: number; values: number[]; ok: boolean }>();
+  const labels = new Map<string, number[]>(); // cell → label_correlation values
   for (const r of rows) {
     const key = `${r.model}|${Number(r.correlation)}|${Number(r.lr)}|${Number(r.run)}|${r.task}`;
     const runKey = key.slice(0, key.lastIndexOf('|'));
@@ -81,6 +84,8 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     const e = perRun.get(runKey)!;
     e.values.push(value); // merged shards never repeat a (run, task); if they did, both count
     e.ok &&= r.status === 'ok' && Number.isFinite(value);
+    const label = r.label_correlation === undefined || r.label_correlation === '' ? NaN : Number(r.label_correlation);
+    if (Number.isFinite(label)) labels.set(cellKey(r.model, Number(r.correlation)), [...(labels.get(cellKey(r.model, Number(r.correlation))) ?? []), label]);
   }
 
   // per (model, correlation, lr): the runs; then the lr with the lowest mean
@@ -107,7 +112,8 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     lrs.sort((a, b) => a - b);
     const lr = lrs.slice().sort((a, b) => meanOf(a) - meanOf(b))[0];
     const chosen = byLr.get(`${key}|${lr}`)!;
-    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged });
+    const label = labels.get(key) ?? [];
+    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN });
   }
   const chosenLr = (r: Row) => cells.get(cellKey(r.model, Number(r.correlation)))?.lr === Number(r.lr);
   const optional = (name: 'curves' | 'gates') => (fs.existsSync(path.join(dir, OUTPUTS[name].file)) ? readCsv(dir, name) : null);

@@ -114,9 +114,10 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], o: ClaimOptions)
 
   out.push('## Final held-out loss', '');
   const showPaper = s.models.some((md) => PAPER_FIGURE4[md]);
+  const showLabel = [...s.cells.values()].some((c) => Number.isFinite(c.labelCorrelation));
   out.push(
     table(
-      ['model', 'correlation', ...(lrs.length > 1 ? ['lr'] : []), 'runs', 'diverged', 'mean', '95% CI of the mean', 'std', 'median', 'IQR', ...(showPaper ? ['paper (Fig. 4)'] : [])],
+      ['model', 'correlation', ...(showLabel ? ['label correlation'] : []), ...(lrs.length > 1 ? ['lr'] : []), 'runs', 'diverged', 'mean', '95% CI of the mean', 'std', 'median', 'IQR', ...(showPaper ? ['paper (Fig. 4)'] : [])],
       s.models.flatMap((md) =>
         s.correlations
           .slice()
@@ -128,7 +129,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], o: ClaimOptions)
             const d = describe(v);
             const ci = meanCi(v);
             const paper = PAPER_FIGURE4[md]?.[p];
-            return [md, String(p), ...(lrs.length > 1 ? [String(c.lr)] : []), String(v.length), String(c.diverged), num(d.mean), `${num(ci.low)} – ${num(ci.high)}`, num(d.std), num(d.median), num(iqr(v)), ...(showPaper ? [paper === undefined ? '—' : String(paper)] : [])];
+            return [md, String(p), ...(showLabel ? [num(c.labelCorrelation, 3)] : []), ...(lrs.length > 1 ? [String(c.lr)] : []), String(v.length), String(c.diverged), num(d.mean), `${num(ci.low)} – ${num(ci.high)}`, num(d.std), num(d.median), num(iqr(v)), ...(showPaper ? [paper === undefined ? '—' : String(paper)] : [])];
           }),
       ),
     ),
