@@ -10,8 +10,8 @@ import { Shard } from './shard';
 export const MANIFEST = 'manifest.json';
 export const JOURNAL = 'journal.jsonl';
 
-/** Files a sweep writes; --force removes only these, never anything else in the folder. */
-export const SWEEP_FILES = [MANIFEST, JOURNAL, ...Object.values(OUTPUTS).map((o) => o.file)];
+/** Files a sweep (and `report` on it) writes; --force removes only these, never anything else in the folder. */
+export const SWEEP_FILES = [MANIFEST, JOURNAL, ...Object.values(OUTPUTS).map((o) => o.file), 'report.md', 'claims.csv', 'figures'];
 
 export interface Manifest {
   tool: string;
@@ -73,5 +73,5 @@ export function checkFolder(dir: string, cfg: SweepConfig, hash: string, shard: 
 }
 
 export function clearSweepFiles(dir: string): void {
-  for (const f of SWEEP_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  for (const f of SWEEP_FILES) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
 }
