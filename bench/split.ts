@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendChoice, initBackend } from '../src/engine/backend';
 import { DEFAULTS } from '../src/config/defaults';
 import { TASKS, makeRunData, studyConstants } from '../src/data/generator';
+import { adam } from '../src/engine/adam';
 import { initParams, disposeParams } from '../src/engine/params';
 import { architecture } from '../src/models/zoo';
 import { ModelShape } from '../src/models/types';
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
   const runs = Array.from({ length: R }, (_, i) => makeRunData(data, 0.5, constants, 7 + i));
   const params = initParams(arch.params(shape), runs.map((_, i) => 7 + i));
   const vars = Object.values(params);
-  const optimizer = tf.train.adam(0.001);
+  const optimizer = adam(params, 0.001); // the trainer's: host loop for small groups, tf.train.adam for large
+  const paramName = new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
   const xb = new Float32Array(R * B * d), yb = new Float32Array(R * B * TASKS);
   const views: Rows[] = runs.map((_, i) => ({ n: B, x: xb.subarray(i * B * d, (i + 1) * B * d), y: yb.subarray(i * B * TASKS, (i + 1) * B * TASKS) }));
   const loss = (x: tf.Tensor3D, y: tf.Tensor3D) => tf.sum(tf.mean(tf.squaredDifference(arch.forward(params, x, shape).predictions, y), 1)) as tf.Scalar;
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     const { value, grads } = tf.variableGrads(() => loss(x, y), vars);
     if (timed) t.forwardBackward += clock() - c;
     c = clock();
-    optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
+    optimizer.apply(Object.fromEntries(Object.entries(grads).map(([v, g]) => [paramName.get(v)!, g])));
     if (timed) t.optimizer += clock() - c;
     tf.dispose([x, y, value, ...Object.values(grads)]);
   };
