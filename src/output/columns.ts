@@ -5,10 +5,10 @@ export interface Column {
   doc: string;
 }
 
-const col = (name: string, doc: string): Column => ({ name, doc });
+export const col = (name: string, doc: string): Column => ({ name, doc });
 
-const MODEL = col('model', 'architecture: shared-bottom, omoe or mmoe');
-const CORRELATION = col('correlation', 'cosine p between the two tasks\' weight vectors (paper §3.2)');
+export const MODEL = col('model', 'architecture: shared-bottom, omoe or mmoe');
+export const CORRELATION = col('correlation', 'cosine p between the two tasks\' weight vectors (paper §3.2)');
 const LABEL_CORRELATION = col('label_correlation', 'Pearson correlation of the two labels at this cosine under the generator constants (closed form; paper Figure 2)');
 const RUN = col('run', 'run index; the same index sees the same data and seed for every model and lr');
 const LR = col('lr', 'Adam learning rate');

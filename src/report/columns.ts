@@ -1,12 +1,8 @@
 // The columns of every file `mmoe-sweep report` writes, defined once (README "Output" documents
 // them; test/report/docs.test.ts checks that). They live here rather than in OUTPUTS because
 // OUTPUTS lists the files a sweep writes, and a sweep does not write these.
-import { Column } from '../output/columns';
+import { CORRELATION, MODEL, col } from '../output/columns';
 
-const col = (name: string, doc: string): Column => ({ name, doc });
-
-const MODEL = col('model', 'architecture: shared-bottom, omoe or mmoe');
-const CORRELATION = col('correlation', 'cosine p between the two tasks\' weight vectors (paper §3.2)');
 const STEP = col('step', 'training step');
 const RUNS = col('runs', 'runs averaged (status ok, at the lr reported)');
 const MEAN = col('mean', 'mean over runs of each run\'s held-out loss (the chosen --metric), averaged over its two tasks');
