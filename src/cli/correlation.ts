@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { resolveConfig } from '../config/load';
-import { SCHEMA, check, parseFlag } from '../config/schema';
+import { SCHEMA, checkFlag } from '../config/schema';
 import { labelCorrelationCurve } from '../data/correlation';
 import { studyConstants } from '../data/generator';
 import { UsageError } from '../errors';
@@ -32,7 +32,7 @@ export function correlationCommand(program: Command, status: ExitStatus): void {
 export async function correlation(o: Record<string, unknown>): Promise<number> {
   const cfg = resolveConfig({ preset: o.preset as string, configFile: o.config as string | undefined, flags: { seed: o.seed } });
   const r = SCHEMA.sweep.correlations;
-  const cosines = check('--cosine', parseFlag(o.cosine as string, r), r) as number[];
+  const cosines = checkFlag('--cosine', o.cosine as string, r) as number[];
   const trials = positiveInt('--trials', o.trials as string);
   const rows = positiveInt('--rows', o.rows as string);
   if (rows < 3) throw new UsageError(`--rows: got ${rows}; allowed: an integer >= 3`, rows);

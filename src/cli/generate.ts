@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { resolveConfig } from '../config/load';
-import { SCHEMA, check, parseFlag } from '../config/schema';
+import { SCHEMA, checkFlag } from '../config/schema';
 import { makeTaskPair, sampleRows, studyConstants, TASKS } from '../data/generator';
 import { stream } from '../engine/random';
 import { UsageError } from '../errors';
@@ -26,7 +26,7 @@ export function generateCommand(program: Command, status: ExitStatus): void {
 export async function generate(o: Record<string, unknown>): Promise<number> {
   const cfg = resolveConfig({ preset: o.preset as string, configFile: o.config as string | undefined, flags: { seed: o.seed } });
   const r = { ...SCHEMA.sweep.correlations, kind: 'number' as const };
-  const p = check('--correlation', parseFlag(o.correlation as string, r), r) as number;
+  const p = checkFlag('--correlation', o.correlation as string, r) as number;
   const rows = positiveInt('--rows', o.rows as string);
   const out = o.out as string;
   if (fs.existsSync(out) && !o.force) throw new UsageError(`--out ${JSON.stringify(out)} exists; allowed: a new file, or --force to overwrite`, out);

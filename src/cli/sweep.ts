@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { SweepConfig } from '../config/defaults';
 import { configHash, resolveConfig } from '../config/load';
-import { SCHEMA, check, parseFlag } from '../config/schema';
+import { SCHEMA, checkFlag } from '../config/schema';
 import { cosineForLabelCorrelation, labelCorrelationRange } from '../data/correlation';
 import { studyConstants } from '../data/generator';
 import { initBackend } from '../engine/backend';
@@ -64,7 +64,7 @@ export function sweepCommand(program: Command, status: ExitStatus): Command {
 function cosinesFor(config: SweepConfig, opts: Record<string, unknown>): number[] {
   if (opts.correlation !== undefined) throw usage('--label-correlation', opts.labelCorrelation, 'either --label-correlation or --correlation, not both');
   const r = SCHEMA.sweep.correlations;
-  const targets = check('--label-correlation', parseFlag(opts.labelCorrelation as string, r), r) as number[];
+  const targets = checkFlag('--label-correlation', opts.labelCorrelation as string, r) as number[];
   const constants = studyConstants(config.data, config.sweep.seed);
   const { min, max } = labelCorrelationRange(config.data, constants);
   return targets.map((t) => {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { createHash } from 'crypto';
 import { UsageError, usage } from '../errors';
 import { DEFAULTS, SweepConfig } from './defaults';
-import { SCHEMA, check, parseFlag } from './schema';
+import { SCHEMA, check, checkFlag } from './schema';
 
 export const PRESET_DIR = path.resolve(__dirname, '../../../configs');
 
@@ -90,7 +90,7 @@ export function flagsToPartial(flags: Record<string, unknown>): Partial2 {
     const text = flags[b.flag];
     if (typeof text !== 'string') continue;
     const r = SCHEMA[b.section][b.key];
-    (out[b.section] ??= {})[b.key] = check(`--${kebab(b.flag)}`, parseFlag(text, r), r);
+    (out[b.section] ??= {})[b.key] = checkFlag(`--${kebab(b.flag)}`, text, r);
   }
   return out;
 }

@@ -109,6 +109,11 @@ export function check(where: string, value: unknown, r: Rule): unknown {
   }
 }
 
+/** A flag's text, parsed by its rule's kind and checked against the rule. */
+export function checkFlag(flag: string, text: string, r: Rule): unknown {
+  return check(flag, parseFlag(text, r), r);
+}
+
 /** Parses a flag's text by its rule's kind: "0.5,0.9" → [0.5, 0.9]; "12" → 12; "x" stays "x" for check() to name. */
 export function parseFlag(text: string, r: Rule): unknown {
   const num = (t: string): unknown => (t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : t.trim());
