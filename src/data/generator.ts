@@ -145,13 +145,23 @@ export interface RunData {
   batches: BatchSource;
 }
 
+/** Run `runSeed`'s task pair: the same for every model and lr. */
+export function runTaskPair(cfg: DataConfig, correlation: number, constants: Constants, runSeed: number): TaskPair {
+  return makeTaskPair(cfg, correlation, constants, stream(`${runSeed}:task`));
+}
+
+/** The stream run `runSeed`'s fixed training rows are drawn from (also what `generate` writes). */
+export function trainRowStream(runSeed: number): Stream {
+  return stream(`${runSeed}:train`);
+}
+
 export function makeRunData(cfg: DataConfig, correlation: number, constants: Constants, runSeed: number): RunData {
-  const task = makeTaskPair(cfg, correlation, constants, stream(`${runSeed}:task`));
+  const task = runTaskPair(cfg, correlation, constants, runSeed);
   const evalRows = sampleRows(task, cfg, cfg.evalSize, stream(`${runSeed}:eval`));
   const batches =
     cfg.trainSize === 0
       ? streamingBatches(task, cfg, stream(`${runSeed}:stream`))
-      : fixedBatches(sampleRows(task, cfg, cfg.trainSize, stream(`${runSeed}:train`)), cfg.dim, stream(`${runSeed}:batches`));
+      : fixedBatches(sampleRows(task, cfg, cfg.trainSize, trainRowStream(runSeed)), cfg.dim, stream(`${runSeed}:batches`));
   return { task, eval: evalRows, batches };
 }
 
