@@ -46,12 +46,12 @@ export function readManifest(dir: string): Manifest | null {
   }
 }
 
-/**
- * Decides, before anything is written, what happens in `dir`: 'new' (absent or empty),
- * 'resume' (holds this same sweep), or refuses with a UsageError unless force.
- */
 export const shardName = (s: Shard | null | undefined) => (s ? `shard ${s.index}/${s.count}` : 'the whole sweep');
 
+/**
+ * Decides, before anything is written, what happens in `dir`: 'new' (absent or empty),
+ * 'resume' (holds this same sweep and shard), 'replace' (--force), or refuses with a UsageError.
+ */
 export function checkFolder(dir: string, cfg: SweepConfig, hash: string, shard: Shard | null, force: boolean): 'new' | 'resume' | 'replace' {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
     throw new UsageError(`--out ${JSON.stringify(dir)} is a file; allowed: a folder that is new, empty, or holds this same sweep`, dir);

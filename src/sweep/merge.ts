@@ -5,7 +5,7 @@ import { UsageError } from '../errors';
 import { appendLines, readJournal, writeAtomic } from '../output/files';
 import { JOURNAL, MANIFEST, Manifest, checkFolder, clearSweepFiles, configDiff, readManifest, shardName } from './folder';
 import { allRuns, runId } from './plan';
-import { RunRecord, sortRecords, writeRunTables } from './tables';
+import { RunRecord, recordId, sortRecords, writeRunTables } from './tables';
 
 export interface MergeOutcome {
   runs: number;
@@ -42,7 +42,7 @@ export function mergeShards(dirs: string[], out: string, force: boolean): MergeO
   const cfg = first.config;
   const records = new Map<string, RunRecord>();
   dirs.forEach((dir) => {
-    for (const r of readJournal<RunRecord>(path.join(dir, JOURNAL)).entries) records.set(runId({ ...r, run: r.result.run }), r);
+    for (const r of readJournal<RunRecord>(path.join(dir, JOURNAL)).entries) records.set(recordId(r), r);
   });
   const wanted = allRuns(cfg);
   const absent = wanted.filter((k) => !records.has(runId(k)));

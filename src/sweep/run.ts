@@ -9,7 +9,7 @@ import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles } from './folder';
 import { allRuns, planGroups, runId } from './plan';
 import { runPool } from './pool';
 import { Shard } from './shard';
-import { RunRecord, writeRunTables } from './tables';
+import { RunRecord, recordId, writeRunTables } from './tables';
 
 export interface SweepOptions {
   config: SweepConfig;
@@ -55,10 +55,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
   const wanted = allRuns(o.config, o.shard);
   const wantedIds = new Set(wanted.map(runId));
   const records = new Map<string, RunRecord>();
-  for (const e of entries) {
-    const id = runId({ ...e, run: e.result.run });
-    if (wantedIds.has(id)) records.set(id, e);
-  }
+  for (const e of entries) if (wantedIds.has(recordId(e))) records.set(recordId(e), e);
   const resumed = records.size;
   const todo = wanted.filter((k) => !records.has(runId(k)));
   const started = new Date();
@@ -89,7 +86,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
     onGroup(group, results) {
       const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, result }));
       appendLines(journal, recs.map((r) => JSON.stringify(r)));
-      for (const r of recs) records.set(runId({ ...r, run: r.result.run }), r);
+      for (const r of recs) records.set(recordId(r), r);
       o.onProgress?.(records.size, wanted.length);
     },
     onWarn: (line) => o.onWarn?.(line),

@@ -6,6 +6,7 @@ import { architecture } from '../models/zoo';
 import { size } from '../engine/params';
 import { RunResult } from '../train/replicas';
 import { writeCsv } from '../output/files';
+import { runId } from './plan';
 
 export interface RunRecord {
   model: string;
@@ -13,6 +14,9 @@ export interface RunRecord {
   lr: number;
   result: RunResult;
 }
+
+/** The record's run, identified as plan.ts identifies a planned run. */
+export const recordId = (r: RunRecord) => runId({ ...r, run: r.result.run });
 
 /** Config order (models, correlations, lrs as listed; runs ascending): the same files whatever order runs finished in. */
 export function sortRecords(cfg: SweepConfig, records: RunRecord[]): RunRecord[] {
