@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError, usage } from '../errors';
 import { OUTPUTS } from '../output/columns';
-import { readCsv, Row } from './read';
+import { readCsv, Row, runLosses } from './read';
 import { METRICS, Metric } from './summary';
 
 /** The paper's order: the baseline first, the proposal last. Unknown models follow, by name. */
@@ -70,35 +70,28 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
   if (rows.length === 0) throw new UsageError(`${path.join(dir, 'runs.csv')} holds no runs; allowed: a sweep with at least one finished run`, dir);
   const column = METRICS[metric];
 
-  // (model, correlation, lr, run) → per-task values
-  const perRun = new Map<string, { model: string; correlation: number; lr: number; run: number; values: number[]; ok: boolean }>();
   const labels = new Map<string, number[]>(); // cell → label_correlation values
   for (const r of rows) {
-    const key = `${r.model}|${Number(r.correlation)}|${Number(r.lr)}|${Number(r.run)}|${r.task}`;
-    const runKey = key.slice(0, key.lastIndexOf('|'));
     const value = Number(r[column]);
     if (!Number.isFinite(Number(r.correlation)) || !Number.isInteger(Number(r.run)) || Number.isNaN(value)) {
       throw new UsageError(`${path.join(dir, 'runs.csv')} has a malformed row (${Object.values(r).join(',')}); allowed: a file written by mmoe-sweep`, r);
     }
-    if (!perRun.has(runKey)) perRun.set(runKey, { model: r.model, correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), values: [], ok: true });
-    const e = perRun.get(runKey)!;
-    e.values.push(value); // merged shards never repeat a (run, task); if they did, both count
-    e.ok &&= r.status === 'ok' && Number.isFinite(value);
     const label = r.label_correlation === undefined || r.label_correlation === '' ? NaN : Number(r.label_correlation);
     if (Number.isFinite(label)) labels.set(cellKey(r.model, Number(r.correlation)), [...(labels.get(cellKey(r.model, Number(r.correlation))) ?? []), label]);
   }
 
   // per (model, correlation, lr): the runs; then the lr with the lowest mean
+  const perRun = runLosses(rows, column);
   const byLr = new Map<string, { runs: Map<number, number>; diverged: number }>();
-  for (const e of perRun.values()) {
+  for (const e of perRun) {
     const key = `${cellKey(e.model, e.correlation)}|${e.lr}`;
     if (!byLr.has(key)) byLr.set(key, { runs: new Map(), diverged: 0 });
     const c = byLr.get(key)!;
-    if (e.ok) c.runs.set(e.run, e.values.reduce((a, b) => a + b, 0) / e.values.length);
+    if (e.ok) c.runs.set(e.run, e.loss);
     else c.diverged++;
   }
   const lrsOf = new Map<string, { model: string; correlation: number; lrs: number[] }>();
-  for (const e of perRun.values()) {
+  for (const e of perRun) {
     const key = cellKey(e.model, e.correlation);
     if (!lrsOf.has(key)) lrsOf.set(key, { model: e.model, correlation: e.correlation, lrs: [] });
     if (!lrsOf.get(key)!.lrs.includes(e.lr)) lrsOf.get(key)!.lrs.push(e.lr);

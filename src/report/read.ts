@@ -7,6 +7,31 @@ import { UsageError } from '../errors';
 
 export type Row = Record<string, string>;
 
+/** One run's final loss in one runs.csv column, averaged over its tasks. */
+export interface RunLoss {
+  model: string;
+  correlation: number;
+  lr: number;
+  run: number;
+  loss: number;
+  /** Every task row has status ok and a finite value. */
+  ok: boolean;
+}
+
+/** runs.csv rows (one per run × task) → one entry per run, in file order. */
+export function runLosses(rows: Row[], column: string): RunLoss[] {
+  const byRun = new Map<string, RunLoss & { values: number[] }>();
+  for (const r of rows) {
+    const key = `${r.model}|${Number(r.correlation)}|${Number(r.lr)}|${Number(r.run)}`;
+    let e = byRun.get(key);
+    if (!e) byRun.set(key, (e = { model: r.model, correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), loss: NaN, ok: true, values: [] }));
+    const value = Number(r[column]);
+    e.values.push(value); // merged shards never repeat a (run, task); if they did, both count
+    e.ok &&= r.status === 'ok' && Number.isFinite(value);
+  }
+  return [...byRun.values()].map(({ values, ...e }) => ({ ...e, loss: values.reduce((a, b) => a + b, 0) / values.length }));
+}
+
 export function readCsv(dir: string, name: OutputName): Row[] {
   const file = path.join(dir, OUTPUTS[name].file);
   if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist; allowed: a sweep output folder`, file);
