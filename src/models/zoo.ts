@@ -1,5 +1,6 @@
 // The model zoo: a new architecture is one new file and one line here.
 import { UsageError } from '../errors';
+import { cgc } from './cgc';
 import { mmoe } from './mmoe';
 import { omoe } from './omoe';
 import { sharedBottom } from './shared-bottom';
@@ -11,6 +12,7 @@ export const ZOO: Record<string, Architecture> = {
   [omoe.name]: omoe,
   [mmoe.name]: mmoe,
   [singleTask.name]: singleTask,
+  [cgc.name]: cgc,
 };
 
 /** The built-in names; a --model-file architecture is appended by registerArchitecture (custom.ts). */
