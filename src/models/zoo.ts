@@ -3,6 +3,7 @@ import { UsageError } from '../errors';
 import { cgc } from './cgc';
 import { mmoe } from './mmoe';
 import { omoe } from './omoe';
+import { ple } from './ple';
 import { sharedBottom } from './shared-bottom';
 import { singleTask } from './single-task';
 import { Architecture } from './types';
@@ -13,6 +14,7 @@ export const ZOO: Record<string, Architecture> = {
   [mmoe.name]: mmoe,
   [singleTask.name]: singleTask,
   [cgc.name]: cgc,
+  [ple.name]: ple,
 };
 
 /** The built-in names; a --model-file architecture is appended by registerArchitecture (custom.ts). */
