@@ -1,6 +1,7 @@
 // The model zoo: a new architecture is one new file and one line here.
 import { UsageError } from '../errors';
 import { cgc } from './cgc';
+import { crossStitch } from './cross-stitch';
 import { mmoe } from './mmoe';
 import { omoe } from './omoe';
 import { ple } from './ple';
@@ -15,6 +16,7 @@ export const ZOO: Record<string, Architecture> = {
   [singleTask.name]: singleTask,
   [cgc.name]: cgc,
   [ple.name]: ple,
+  [crossStitch.name]: crossStitch,
 };
 
 /** The built-in names; a --model-file architecture is appended by registerArchitecture (custom.ts). */
