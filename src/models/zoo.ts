@@ -2,6 +2,7 @@
 import { UsageError } from '../errors';
 import { cgc } from './cgc';
 import { crossStitch } from './cross-stitch';
+import { l2Constrained } from './l2-constrained';
 import { mmoe } from './mmoe';
 import { omoe } from './omoe';
 import { ple } from './ple';
@@ -17,6 +18,7 @@ export const ZOO: Record<string, Architecture> = {
   [cgc.name]: cgc,
   [ple.name]: ple,
   [crossStitch.name]: crossStitch,
+  [l2Constrained.name]: l2Constrained,
 };
 
 /** The built-in names; a --model-file architecture is appended by registerArchitecture (custom.ts). */
