@@ -79,7 +79,7 @@ export function allowed(r: Rule): string {
     case 'numbersOrNull':
       return 'null or a list of numbers';
     case 'models':
-      return `a non-empty list of ${MODEL_NAMES.join(', ')}`;
+      return `a non-empty list of ${MODEL_NAMES.join(', ')} (or a model of your own: --model-file)`;
   }
 }
 

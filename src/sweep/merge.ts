@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../errors';
 import { appendLines, readJournal, writeAtomic } from '../output/files';
+import { ModelFile, registerModelFiles } from '../models/custom';
 import { JOURNAL, MANIFEST, Manifest, checkFolder, clearSweepFiles, configDiff, readManifest, shardName } from './folder';
 import { allRuns, runId } from './plan';
 import { RunRecord, recordId, sortRecords, writeRunTables } from './tables';
@@ -29,6 +30,8 @@ export function mergeShards(dirs: string[], out: string, force: boolean): MergeO
     if (!m.shard) throw new UsageError(`${JSON.stringify(dirs[i])} holds a whole sweep, not a shard; allowed: folders written with --shard i/n`, dirs[i]);
     if (m.shard.count !== first.shard!.count) throw new UsageError(`${JSON.stringify(dirs[i])} is ${shardName(m.shard)} but ${JSON.stringify(dirs[0])} is ${shardName(first.shard)}; allowed: shards with one count`, dirs[i]);
   });
+  // --model-file models: every shard's, unchanged since it ran (params.csv needs each architecture)
+  manifests.forEach((m, i) => registerModelFiles((m.modelFiles as ModelFile[] | undefined) ?? [], `${JSON.stringify(dirs[i])} manifest`));
   const count = first.shard!.count;
   const byIndex = new Map<number, string>();
   manifests.forEach((m, i) => {

@@ -4,8 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SweepConfig } from '../config/defaults';
 import { Backend, versions } from '../engine/backend';
+import { ModelFile, checkRecordedModelFiles, modelFilesFor } from '../models/custom';
 import { appendLines, readJournal, writeAtomic } from '../output/files';
-import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles } from './folder';
+import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles, readManifest } from './folder';
 import { allRuns, planGroups, runId } from './plan';
 import { runPool } from './pool';
 import { Shard } from './shard';
@@ -47,6 +48,8 @@ const pkg = require('../../../package.json') as { name: string; version: string 
 
 export function startSweep(o: SweepOptions): RunningSweep {
   const mode = checkFolder(o.out, o.config, o.configHash, o.shard, o.force); // refuses before anything is written
+  if (mode === 'resume') checkRecordedModelFiles(readManifest(o.out)?.modelFiles as ModelFile[] | undefined, `--out ${JSON.stringify(o.out)}`);
+  const modelFiles = modelFilesFor(o.config.sweep.models); // --model-file models: hashed in the manifest, loaded by each worker
   fs.mkdirSync(o.out, { recursive: true });
   if (mode === 'replace') clearSweepFiles(o.out);
 
@@ -73,6 +76,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
     command: o.command,
     jobs: o.jobs,
     replicas: o.replicas,
+    modelFiles,
     runsTotal: wanted.length,
     runsDone: records.size,
     started: started.toISOString(),
@@ -82,7 +86,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
   writeAtomic(path.join(o.out, MANIFEST), JSON.stringify(manifest('running'), null, 2) + '\n');
   o.onProgress?.(records.size, wanted.length);
 
-  const pool = runPool(planGroups(todo, o.replicas), o.jobs, { backend: o.backend, config: o.config }, {
+  const pool = runPool(planGroups(todo, o.replicas), o.jobs, { backend: o.backend, config: o.config, modelFiles }, {
     onGroup(group, results) {
       const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, result }));
       appendLines(journal, recs.map((r) => JSON.stringify(r)));

@@ -6,10 +6,13 @@ import { makeRunData, studyConstants, TASKS } from '../data/generator';
 import { trainGroup } from '../train/replicas';
 import { SweepConfig } from '../config/defaults';
 import { GroupPlan } from './plan';
+import { ModelFile, registerModelFiles } from '../models/custom';
 
 export interface WorkerInit {
   backend: Backend;
   config: SweepConfig;
+  /** --model-file models, loaded again here and checked against their recorded sha256. */
+  modelFiles?: ModelFile[];
 }
 
 export type WorkerReply =
@@ -46,6 +49,7 @@ function injectCrash(): void {
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   await initBackend(init.backend);
+  registerModelFiles(init.modelFiles ?? [], 'worker');
   const port = parentPort!;
   port.on('message', (g: GroupPlan) => {
     injectCrash();
