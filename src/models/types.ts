@@ -40,7 +40,7 @@ export const SUCCESSOR_DEFAULTS: Required<Omit<ModelConfig, 'bottomUnits' | 'exp
   pleTaskExperts: 2,
   pleSharedExperts: 3,
   pleLevels: 2,
-  l2Lambda: 0.01,
+  l2Lambda: 0.001,
 };
 
 /** A shape with every successor size filled in from SUCCESSOR_DEFAULTS where it is absent. */
