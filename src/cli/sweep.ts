@@ -56,7 +56,7 @@ export function sweepCommand(program: Command, status: ExitStatus): Command {
     .option('--shard <i/n|auto>', 'run shard i of n (a balanced 1/n of the runs), or auto from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or MMOE_SWEEP_SHARD_INDEX; merge the folders with `mmoe-sweep merge`')
     .option('--shard-count <n>', 'with --shard auto under a Kubernetes Indexed Job: the number of shards (or MMOE_SWEEP_SHARD_COUNT)')
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
-    .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[]) => [...all, f], [] as string[])
+    .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[] | undefined) => [...(all ?? []), f])
     .option('--quiet', 'no progress and no table; errors only')
     .option('--json', 'print a machine-readable summary on stdout instead of the table');
   addBackendOption(program);
