@@ -7,7 +7,7 @@ import {
   Constants, DATA_STREAM_VERSION, DataConfig, Rows, TASKS, TaskPair,
   fixedBatches, makeRunData, makeTaskPair, orthonormalPair, sampleRows, studyConstants,
 } from '../../src/data/generator';
-import { labelPearson } from '../../src/data/correlation';
+import { labelCorrelationCurve, labelPearson } from '../../src/data/correlation';
 import { DEFAULTS } from '../../src/config/defaults';
 import { allRuns, runSeed } from '../../src/sweep/plan';
 
@@ -461,4 +461,15 @@ test('sampleRows: rows do not depend on how they are split into calls (batches, 
   const parts = [7, 1, 30, 12].map((n) => sampleRows(task, cfg, n, s));
   assert.deepEqual(Array.from(whole.x), parts.flatMap((p) => Array.from(p.x)));
   assert.deepEqual(Array.from(whole.y), parts.flatMap((p) => Array.from(p.y)));
+});
+
+test('labelCorrelationCurve: trial t is the same draw at every cosine, so nearby cosines give nearly equal means', () => {
+  const cfg = { ...DEFAULTS.data, dim: 20 };
+  const k = studyConstants(cfg, 1);
+  const [a, b] = labelCorrelationCurve(cfg, k, [0.9, 0.9001], 6, 2000, 5);
+  // unpaired, the two means would differ by about √2·(1 − ρ²)/√(2000·6) ≈ 0.012; paired, by p's own effect (~3e-4)
+  assert.ok(Math.abs(a.mean - b.mean) < 1e-3, `means ${a.mean} and ${b.mean}`);
+  assert.ok(Math.abs(a.twoStd - b.twoStd) < 1e-3);
+  const [c] = labelCorrelationCurve(cfg, k, [0.9], 6, 2000, 6);
+  assert.ok(Math.abs(c.mean - a.mean) > 1e-3, 'another seed should give other trials');
 });
