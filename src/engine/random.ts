@@ -66,7 +66,7 @@ const TWO_32 = 2 ** -32;
 // ---- the ziggurat table ------------------------------------------------------------------
 // 128 layers of equal area V under f(x) = exp(−x²/2), x ≥ 0; layer 0 is the base strip plus the
 // tail beyond R. A 32-bit draw gives the layer (its low 7 bits) and a signed 25-bit integer j
-// (the other bits): x = j·edge[i]/2²⁴, accepted at once when |j| < inner[i], i.e. inside the
+// (the other bits): x = j·width[i], accepted at once when |j| < inner[i], i.e. inside the
 // rectangle that lies wholly under the curve (98.8% of draws).
 const LAYERS = 128;
 const R = 3.442619855899;
@@ -155,13 +155,10 @@ export function fillNormal<T extends Float32Array | Float64Array>(s: Stream, out
   return out;
 }
 
-/** out[i] = s.uniform(), in bulk (the same values as out.length calls). */
+/** out[k] = s.uniform() for every k, in bulk: the same values as out.length calls. */
 export function fillUniform<T extends Float32Array | Float64Array>(s: Stream, out: T): T {
   const st = stateOf(s);
-  if (!st) {
-    for (let i = 0; i < out.length; i++) out[i] = s.uniform();
-    return out;
-  }
-  for (let i = 0; i < out.length; i++) out[i] = (next(st) >>> 0) * TWO_32;
+  if (st) for (let k = 0; k < out.length; k++) out[k] = (next(st) >>> 0) * TWO_32;
+  else for (let k = 0; k < out.length; k++) out[k] = s.uniform();
   return out;
 }
