@@ -22,7 +22,7 @@ export const SWEEP_FLAGS: [string, string][] = [
   ['--label-correlation <list>', 'instead of --correlation: target Pearson correlations of the two labels; each is turned into the cosine that gives it (recorded as correlation, with label_correlation beside it)'],
   ['--models <list>', `comma-separated: ${BUILTIN_NAMES.join(', ')}, or the name of a --model-file model`],
   ['--runs <n>', 'independent runs per model, correlation and lr'],
-  ['--seed <n>', 'base seed; run seeds are derived from it, the run index and the correlation'],
+  ['--seed <n>', 'base seed; run seeds are derived from it and the run index (the same at every correlation)'],
   ['--steps <n>', 'training steps per run'],
   ['--batch-size <n>', 'rows per training step'],
   ['--lr <list>', 'Adam learning rates; a list is a grid, each reported, the best marked in summary.csv'],

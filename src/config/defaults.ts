@@ -10,7 +10,7 @@ export interface SweepGrid {
   correlations: number[];
   /** Independent runs per (model, correlation, lr); run i sees the same data for every model. */
   runs: number;
-  /** Base seed: every run's seed is derived from (seed, run index, correlation). */
+  /** Base seed: every run's seed is derived from (seed, run index), the same at every correlation. */
   seed: number;
 }
 

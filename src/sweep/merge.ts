@@ -4,7 +4,7 @@ import * as path from 'path';
 import { UsageError } from '../errors';
 import { appendLines, readJournal, writeAtomic } from '../output/files';
 import { ModelFile, registerModelFiles } from '../models/custom';
-import { JOURNAL, MANIFEST, Manifest, checkFolder, clearSweepFiles, configDiff, readManifest, shardName } from './folder';
+import { JOURNAL, MANIFEST, Manifest, checkFolder, clearSweepFiles, configDiff, otherDataStream, readManifest, shardName } from './folder';
 import { allRuns, runId } from './plan';
 import { RunRecord, recordId, sortRecords, writeRunTables } from './tables';
 
@@ -16,6 +16,8 @@ export interface MergeOutcome {
 function shardManifest(dir: string): Manifest {
   const m = readManifest(dir);
   if (!m) throw new UsageError(`${JSON.stringify(dir)} holds no sweep manifest; allowed: folders written by mmoe-sweep --shard i/n`, dir);
+  const stale = otherDataStream('shard', dir, m, 'shards written by this version (run them again)');
+  if (stale) throw stale;
   if (m.status !== 'complete') throw new UsageError(`${JSON.stringify(dir)} is ${shardName(m.shard)} with status ${m.status}; allowed: complete shards (re-run its command to finish it)`, dir);
   return m;
 }

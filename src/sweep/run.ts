@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { SweepConfig } from '../config/defaults';
+import { DATA_STREAM_VERSION } from '../data/generator';
 import { Backend, versions } from '../engine/backend';
 import { ModelFile, checkRecordedModelFiles, modelFilesFor } from '../models/custom';
 import { appendLines, readJournal, writeAtomic } from '../output/files';
@@ -70,7 +71,8 @@ export function startSweep(o: SweepOptions): RunningSweep {
     shard: o.shard,
     preset: o.preset,
     config: o.config,
-    seeds: { base: o.config.sweep.seed, perRun: 'runs.csv column seed = hash(base seed, run, correlation)' },
+    seeds: { base: o.config.sweep.seed, perRun: 'runs.csv column seed = hash(base seed, run)' },
+    dataStream: DATA_STREAM_VERSION,
     backend: o.backend,
     versions: versions(),
     command: o.command,
