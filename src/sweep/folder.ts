@@ -5,6 +5,7 @@ import { UsageError } from '../errors';
 import { SweepConfig } from '../config/defaults';
 import { OUTPUTS } from '../output/columns';
 import { canonicalJson } from '../config/load';
+import { extendsRuns } from './extend';
 import { Shard } from './shard';
 
 export const MANIFEST = 'manifest.json';
@@ -60,6 +61,7 @@ export function checkFolder(dir: string, cfg: SweepConfig, hash: string, shard: 
   const manifest = readManifest(dir);
   const sameShard = manifest !== null && shardName(manifest.shard) === shardName(shard);
   if (manifest && manifest.configHash === hash && sameShard) return 'resume';
+  if (manifest && sameShard && extendsRuns(manifest.config, cfg)) return 'resume'; // more runs: train only the new ones
   if (force) return 'replace';
   if (manifest && manifest.configHash === hash) {
     throw new UsageError(`--out ${JSON.stringify(dir)} holds ${shardName(manifest.shard)} of this sweep, not ${shardName(shard)}; allowed: a folder per shard, or --force to replace it`, dir);
