@@ -50,7 +50,7 @@ export const REPORT_OUTPUTS = {
     about: 'label Pearson correlation vs cosine (paper Figure 2): this sweep\'s closed-form values from runs.csv, a correlation.csv placed in the folder if any, and the paper\'s, read by fig2-label-correlation.vl.json',
     columns: [
       col('cosine', 'cosine p between the two tasks\' weight vectors (the sweep\'s correlation)'),
-      col('source', '"this sweep (runs.csv, closed form)", "simulated (correlation.csv, ± 2 std)" (from `mmoe-sweep correlation --out DIR/correlation.csv`) or "paper (Figure 2)"'),
+      col('source', '"this sweep (runs.csv: closed form)", "simulated (correlation.csv: ± 2 std)" (from `mmoe-sweep correlation --out DIR/correlation.csv`) or "paper (Figure 2)"'),
       col('label_correlation', 'Pearson correlation of the two labels'),
       col('two_std', 'two standard deviations over trials (simulated rows only; empty otherwise)'),
     ],

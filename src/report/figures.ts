@@ -253,7 +253,7 @@ function finalLossByTask(s: Sweep): Figure | null {
 
 /** The `correlation` command's CSV, when a user placed it in the sweep folder under this name. */
 export const CORRELATION_FILE = 'correlation.csv';
-const FIG2_SOURCES = ['this sweep (runs.csv, closed form)', `simulated (${CORRELATION_FILE}, ± 2 std)`, 'paper (Figure 2)'];
+const FIG2_SOURCES = ['this sweep (runs.csv: closed form)', `simulated (${CORRELATION_FILE}: ± 2 std)`, 'paper (Figure 2)'];
 
 function labelCorrelation(s: Sweep): Figure | null {
   const rows: unknown[][] = [];
