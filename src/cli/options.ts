@@ -22,7 +22,7 @@ export const positiveIntArg = (flag: string) => (text: string) => positiveInt(fl
 
 export function addConfigOptions(cmd: Command): Command {
   return cmd
-    .option('--preset <name>', `preset in configs/ (${presetNames().join(', ')})`, 'default')
+    .addOption(new Option('--preset <name>', `preset in configs/ (${presetNames().join(', ')})`).default('default', 'default'))
     .option('--config <file>', 'JSON config file over the preset (same sections as configs/*.json); flags override it');
 }
 
