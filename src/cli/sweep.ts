@@ -112,7 +112,7 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const choice = backendChoice(opts.backend as string);
   if (opts.dryRun) return dryRun(config, opts, jobs, replicas);
   const backend = await initBackend(choice).catch(() => {
-    throw usage('--backend', choice, `auto, or one that loads here (${choice} did not; see README "Backends")`);
+    throw usage('--backend', choice, `auto, or one that loads here (${choice} did not; see docs/REFERENCE.md "Backends")`);
   });
   const shard = shardOption(opts.shard as string | undefined, opts.shardCount as string | undefined);
   const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);

@@ -1,4 +1,4 @@
-// The columns of every file `mmoe-sweep report` writes, defined once (README "Output" documents
+// The columns of every file `mmoe-sweep report` writes, defined once (docs/REFERENCE.md "Output" documents
 // them; test/report/docs.test.ts checks that). They live here rather than in OUTPUTS because
 // OUTPUTS lists the files a sweep writes, and a sweep does not write these.
 import { CORRELATION, MODEL, col } from '../output/columns';
