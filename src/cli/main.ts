@@ -28,7 +28,7 @@ export function buildProgram(status: ExitStatus, argv: string[] = []): Command {
     .description('Shared-Bottom vs OMoE vs MMoE as the correlation between two tasks falls (Ma et al., KDD 2018, §3.2 and §5)')
     .version(pkg.version)
     .enablePositionalOptions() // a subcommand's --correlation is its own, not the sweep's
-    .addHelpText('after', '\nExamples:\n  npx mmoe-sweep --preset smoke --out /tmp/smoke\n  npx mmoe-sweep --dry-run\n  npx mmoe-sweep --preset paper --runs 30 --jobs 2\n  npx mmoe-sweep help report\n\nAll flags, config keys, output files and their columns: docs/REFERENCE.md.');
+    .addHelpText('after', '\nExamples:\n  npx mmoe-sweep --preset smoke --out /tmp/smoke\n  npx mmoe-sweep --correlation 0.5 --dry-run\n  npx mmoe-sweep --preset paper --runs 30 --jobs 2\n  npx mmoe-sweep help report\n\nAll flags, config keys, output files and their columns: docs/REFERENCE.md.');
   sweepCommand(program, status, presetIn(argv));
   generateCommand(program, status);
   correlationCommand(program, status);
