@@ -179,6 +179,21 @@ function ciRow(values: number[]): [number, number, number, number] {
 /** Correlation on x, falling to the right as in the paper's panels, ticks at the sweep's correlations. */
 const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 20 }, axis: { values: s.correlations } });
 
+/** Mean per model against correlation: a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model. */
+function meanWithCiLayers(s: Sweep): { enc: Spec; layers: Spec[] } {
+  const y = { field: 'mean', type: 'quantitative', title: metricLabel(s), scale: { zero: true } };
+  const enc = { x: correlationX(s), color: modelColor(s.models) };
+  const tooltip = ['model', 'correlation', 'runs', 'mean', 'ci_low', 'ci_high'].map((field) => ({ field }));
+  return {
+    enc,
+    layers: [
+      { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { ...enc, y, strokeDash: modelDash(s.models) } },
+      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
+      { mark: { type: 'point', filled: true, size: 110, opacity: 1 }, encoding: { ...enc, y, shape: modelShape(s.models), tooltip } },
+    ],
+  };
+}
+
 function finalLoss(s: Sweep): Figure {
   const rows: unknown[][] = [];
   for (const model of s.models) {
@@ -189,8 +204,7 @@ function finalLoss(s: Sweep): Figure {
       rows.push([model, p, ...ciRow(values), paper ?? '']);
     }
   }
-  const y = { field: 'mean', type: 'quantitative', title: metricLabel(s), scale: { zero: true } };
-  const enc = { x: correlationX(s), color: modelColor(s.models) };
+  const { enc, layers } = meanWithCiLayers(s);
   return {
     name: 'fig4-final-loss',
     output: 'finalLoss',
@@ -202,9 +216,7 @@ function finalLoss(s: Sweep): Figure {
       width: 420,
       height: 300,
       layer: [
-        { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { ...enc, y, strokeDash: modelDash(s.models) } },
-        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
-        { mark: { type: 'point', filled: true, size: 110, opacity: 1 }, encoding: { ...enc, y, shape: modelShape(s.models), tooltip: [{ field: 'model' }, { field: 'correlation' }, { field: 'runs' }, { field: 'mean' }, { field: 'ci_low' }, { field: 'ci_high' }] } },
+        ...layers,
         { transform: [{ filter: 'isValid(datum.paper)' }], mark: { type: 'point', filled: false, size: 110, strokeWidth: 2, opacity: 1 }, encoding: { ...enc, y: { field: 'paper', type: 'quantitative' }, shape: modelShape(s.models) } },
       ],
       config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
@@ -223,8 +235,7 @@ function finalLossByTask(s: Sweep): Figure | null {
       for (const t of tasks) rows.push([model, p, t, ...ciRow([...(c.tasks.get(t)?.values() ?? [])])]);
     }
   }
-  const y = { field: 'mean', type: 'quantitative', title: metricLabel(s), scale: { zero: true } };
-  const enc = { x: correlationX(s), color: modelColor(s.models) };
+  const { layers } = meanWithCiLayers(s);
   return {
     name: 'final-loss-by-task',
     output: 'finalLossByTask',
@@ -237,11 +248,7 @@ function finalLossByTask(s: Sweep): Figure | null {
       spec: {
         width: 300,
         height: 240,
-        layer: [
-          { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { ...enc, y, strokeDash: modelDash(s.models) } },
-          { mark: { type: 'rule', strokeWidth: 2 }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
-          { mark: { type: 'point', filled: true, size: 100, opacity: 1 }, encoding: { ...enc, y, shape: modelShape(s.models) } },
-        ],
+        layer: layers,
       },
       resolve: { scale: { y: 'shared' } },
       config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
