@@ -134,13 +134,16 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
     '',
   );
   if (m.status && m.status !== 'complete') out.push(`> The sweep is **${m.status}**: this report covers the runs finished so far.`, '');
-  const again = reproduceCommand(m.command, s.dir);
-  if (again) {
+  const merged = Array.isArray(m.command) && m.command[0] === 'merge';
+  const again = merged ? null : reproduceCommand(m.command, s.dir);
+  if (again || merged) {
     out.push(
-      'To reproduce the sweep (same numbers on the same backend' + (m.shard || m.mergedFrom ? '; it was run as shards: add `--shard i/n` per machine and `merge` them, docs/DISTRIBUTED.md' : '') + '), then this report:',
+      merged
+        ? `Merged from ${m.mergedFrom?.length ?? 'several'} shards (\`npx mmoe-sweep ${m.command.join(' ')}\`). To reproduce it on one machine (the same numbers on the same backend), save manifest.json's \`config\` as a file and run the first line below with \`--config FILE\`; then this report:`
+        : 'To reproduce the sweep (the same numbers on the same backend), then this report:',
       '',
       '```sh',
-      again,
+      again ?? `npx mmoe-sweep --config FILE --out ${displayPath(s.dir)}`,
       `npx mmoe-sweep report ${displayPath(s.dir)}${s.metric === 'normalized' ? '' : ` --metric ${s.metric}`}`,
       '```',
       '',

@@ -101,6 +101,16 @@ test('the reproducing command comes from manifest.command with npx and this fold
   assert.ok(fs.readFileSync(path.join(other, 'report.md'), 'utf8').includes('npx mmoe-sweep --preset smoke --runs 3 --out cmd\n'));
 });
 
+test('a merged folder: no merge line passed off as the sweep, the config route instead', () => {
+  const other = writeSynthetic(path.join(base, 'merged'), { models: MODELS, correlations: [0.5, 1], runs: 3, truth: PAPER_LIKE });
+  const m = JSON.parse(fs.readFileSync(path.join(other, 'manifest.json'), 'utf8'));
+  fs.writeFileSync(path.join(other, 'manifest.json'), JSON.stringify({ ...m, command: ['merge', 's1', 's2', '--out', 'merged'], mergedFrom: [{ dir: 's1' }, { dir: 's2' }] }));
+  assert.equal(runCli(['report', 'merged'], { cwd: base }).code, 0);
+  const md = fs.readFileSync(path.join(other, 'report.md'), 'utf8');
+  assert.ok(md.includes('Merged from 2 shards (`npx mmoe-sweep merge s1 s2 --out merged`)'));
+  assert.ok(md.includes('npx mmoe-sweep --config FILE --out merged\nnpx mmoe-sweep report merged\n'));
+});
+
 /** Width and height from a PNG's IHDR, after checking its signature. */
 function pngSize(file: string): { width: number; height: number } {
   const b = fs.readFileSync(file);
