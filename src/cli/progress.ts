@@ -30,11 +30,11 @@ export function progress(opts: { quiet: boolean; label: string; everySeconds?: n
 
   if (opts.tty ?? process.stderr.isTTY) {
     const bar = new SingleBar(
-      { format: `${opts.label} [{bar}] {value}/{total} runs | {percentage}% | elapsed {duration_formatted} | ETA {eta}{steps}`, stream: process.stderr, hideCursor: true },
+      { format: `${opts.label} [{bar}] {value}/{total} runs | {percentage}% | elapsed {duration_formatted} | ETA {remaining}{steps}`, stream: process.stderr, hideCursor: true },
       Presets.shades_classic,
     );
     let started = false;
-    const payload = () => ({ eta: eta(first ?? runs.done, runs.done, runs.total, elapsed()), steps });
+    const payload = () => ({ remaining: eta(first ?? runs.done, runs.done, runs.total, elapsed()), steps });
     return {
       update(done, total) {
         first ??= done;

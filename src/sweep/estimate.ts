@@ -29,6 +29,7 @@ export function estimateSeconds(cfg: SweepConfig, runs: RunKey[], workers: numbe
 /** 75 → "1m 15s"; 4000 → "1h 7m". */
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return 'unknown';
+  if (seconds > 0 && seconds < 0.5) return '< 1s';
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;

@@ -41,7 +41,7 @@ test('the estimate is steps over the measured rate, per worker, scaled by batch 
   assert.ok(Math.abs(estimateSeconds(cfg, runs, 2).seconds - want) < 1e-6);
   assert.equal(estimateSeconds(cfg, runs, 1).seconds, 2 * estimateSeconds(cfg, runs, 2).seconds);
   assert.deepEqual(estimateSeconds(cfg, runs.map((r) => ({ ...r, model: 'cgc' })), 2).unmeasured, ['cgc']);
-  assert.deepEqual([duration(0), duration(59.4), duration(75), duration(4000), duration(NaN)], ['0s', '59s', '1m 15s', '1h 06m', 'unknown']);
+  assert.deepEqual([duration(0.2), duration(0), duration(59.4), duration(75), duration(4000), duration(NaN)], ['< 1s', '0s', '59s', '1m 15s', '1h 06m', 'unknown']);
 });
 
 test('a finished sweep extended with a larger --runs trains only the new runs; any other change is refused', () => {
