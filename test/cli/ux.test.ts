@@ -21,7 +21,7 @@ test('--dry-run prints the config, runs, groups and an estimate, exits 0 and wri
   assert.match(r.stdout, /"steps": 40/);
   assert.match(r.stdout, new RegExp(`^runs: ${CELLS * 5} `, 'm'));
   assert.match(r.stdout, new RegExp(`^groups: ${CELLS * 3} of up to 2 replicas`, 'm')); // 5 runs → groups of 2, 2, 1
-  assert.match(r.stdout, /^estimate: about \d+s at the measured/m);
+  assert.match(r.stdout, /^estimate: about (< 1s|\d+s) at the measured/m); // 15 runs × 40 steps at batch 32
   assert.match(r.stdout, /^output: results\/smoke-\d{8}-\d{6} \(a new sweep\)$/m);
   // into a folder holding another sweep: refused exactly as the sweep would be, still nothing written
   const other = path.join(dir, 'other');
