@@ -1,5 +1,4 @@
 // Merging shard folders into the folder a single-machine sweep would have written.
-import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../errors';
 import { appendLines, commitStage, makeStage, removeStage, writeAtomic } from '../output/files';
@@ -15,7 +14,6 @@ export interface MergeOutcome {
 }
 
 function shardManifest(dir: string): Manifest {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${JSON.stringify(dir)} is not a folder; allowed: folders written by mmoe-sweep --shard i/n`, dir);
   const m = readManifest(dir);
   if (!m) throw new UsageError(`${JSON.stringify(dir)} holds no sweep manifest; allowed: folders written by mmoe-sweep --shard i/n`, dir);
   if (m.status !== 'complete') throw new UsageError(`${JSON.stringify(dir)} is ${shardName(m.shard)} with status ${m.status}; allowed: complete shards (re-run its command to finish it)`, dir);
