@@ -122,9 +122,17 @@ export function readManifestConfig(dir: string): { report: { histogramBins: numb
   } catch {
     throw new UsageError(`${file} is missing or not JSON; allowed: a sweep output folder`, file);
   }
-  const r = cfg?.report;
-  if (!Number.isInteger(r?.histogramBins) || r.histogramBins < 1 || r.histogramBins > 10_000 || !(r.histogramMax > 0)) {
-    throw new UsageError(`${file}: config.report is damaged (${JSON.stringify(r)}); allowed: histogramBins an integer in [1, 10000], histogramMax > 0`, file);
-  }
+  if (cfg?.report === undefined) throw new UsageError(`${file} has no config.report; allowed: a sweep output folder`, file);
+  checkReportConfig(file, cfg.report);
   return cfg;
+}
+
+/** A hand-edited manifest must not make a histogram of a billion bins: config.report checked as the schema checks it (absent: the defaults). */
+export function checkReportConfig(file: string, r: { histogramBins?: unknown; histogramMax?: unknown } | undefined): void {
+  if (r === undefined) return;
+  const bins = r.histogramBins;
+  const max = r.histogramMax;
+  if (!Number.isInteger(bins) || (bins as number) < 1 || (bins as number) > 10_000 || typeof max !== 'number' || !(max > 0) || !Number.isFinite(max)) {
+    throw new UsageError(`${file}: config.report is damaged (${JSON.stringify(r).slice(0, 100)}); allowed: histogramBins an integer in [1, 10000], histogramMax a number > 0`, file);
+  }
 }

@@ -114,6 +114,17 @@ test('report on a folder whose manifest is {}: exit 2, nothing written', () => {
   assert.equal(snapshot(dir), before);
 });
 
+test('report on a manifest edited to 1e9 histogram bins: exit 2 before allocating, nothing written', () => {
+  const dir = finishedSweep('manifest-bins');
+  const f = path.join(dir, 'manifest.json');
+  const m = JSON.parse(fs.readFileSync(f, 'utf8'));
+  m.config.report.histogramBins = 1e9;
+  fs.writeFileSync(f, JSON.stringify(m));
+  const before = snapshot(dir);
+  assertOneLine(runCli(['report', dir]), 2, /config\.report is damaged.*histogramBins/);
+  assert.equal(snapshot(dir), before);
+});
+
 test('merge with a shard whose manifest is {}: exit 2, no output', () => {
   const a = finishedSweep('merge-m1', ['--shard', '1/2']);
   const b = finishedSweep('merge-m2', ['--shard', '2/2']);

@@ -66,6 +66,16 @@ export function tmpfs(kb: number): { dir: string; unmount: () => void } {
   return { dir, unmount: () => void spawnSync('umount', ['-l', dir]) };
 }
 
+/** Runs `fn` on a fresh tmpfs of `kb` KB, unmounted afterwards whatever happens. */
+export function withTmpfs(kb: number, fn: (dir: string) => void): void {
+  const t = tmpfs(kb);
+  try {
+    fn(t.dir);
+  } finally {
+    t.unmount();
+  }
+}
+
 /** Fills a file system to within `leaveKb` KB of full. */
 export function fill(dir: string, leaveKb: number): void {
   const st = fs.statfsSync(dir);
