@@ -1,6 +1,6 @@
 // Entry point: build the commands, run one, and turn user errors into one line and exit code 2.
 import { Command, CommanderError } from 'commander';
-import { UsageError } from '../errors';
+import { UsageError, truncateMessage } from '../errors';
 import { EXIT, restoreCursorOnExit, userFailureLine } from './fail';
 import { correlationCommand } from './correlation';
 import { generateCommand } from './generate';
@@ -14,7 +14,7 @@ const pkg = require('../../../package.json') as { version: string };
 // commander's own errors (unknown flag, missing value), folded onto one line
 const oneLine = {
   outputError: (text: string, write: (s: string) => void) =>
-    write(`mmoe-sweep: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}; allowed: see mmoe-sweep --help\n`),
+    write(`mmoe-sweep: ${truncateMessage(`${text.replace(/^error: /, '').trim()}; allowed: see mmoe-sweep --help`)}\n`),
 };
 
 export function buildProgram(status: ExitStatus): Command {

@@ -40,6 +40,23 @@ function readLock(file: string): LockInfo | null {
   }
 }
 
+/** link(2) fails with EEXIST if the lock exists; where a file system has no hard links, O_EXCL does the same (the content lands a moment later). */
+function linkOrCreate(tmp: string, file: string, text: string): void {
+  try {
+    fs.linkSync(tmp, file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+    const fd = fs.openSync(file, 'wx');
+    try {
+      writeFully(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
 const held = new Set<Lock>();
 let exitHook = false;
 
@@ -72,7 +89,7 @@ export function acquireLock(dir: string, what: string): Lock {
       } finally {
         fs.closeSync(fd);
       }
-      fs.linkSync(tmp, file);
+      linkOrCreate(tmp, file, text);
       fs.rmSync(tmp, { force: true });
       const lock: Lock = {
         file,

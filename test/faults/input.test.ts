@@ -43,6 +43,8 @@ const CASES: [string, string[], string | RegExp][] = [
   ['config dim 1e6', ['--config', config('dim', '{"data":{"dim":1000000}}')], /data\.dim/],
   ['steps / evalEvery beyond the curve bound', ['--steps', '10000000', '--eval-every', '1'], /evalEvery.*100000/],
   ['2000 correlations', ['--correlation', Array.from({ length: 2000 }, (_, i) => (i / 2000).toFixed(4)).join(',')], /--correlation.*at most 1000/],
+  ['a 5000-character unknown flag (the line is cut to 300)', [`--${'x'.repeat(5000)}`], 'unknown option'],
+  ['a 5000-value --lr list', ['--lr', Array.from({ length: 5000 }, (_, i) => `0.${i + 1}`).join(',')], /--lr.*chars/],
   // 9. keys named after Object.prototype members
   ['section "constructor"', ['--config', config('ctor', '{"constructor":{}}')], /unknown section.*constructor/],
   ['section "toString"', ['--config', config('tostring', '{"toString":{"a":1}}')], /unknown section.*toString/],
