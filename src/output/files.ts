@@ -31,6 +31,17 @@ export function writeFully(fd: number, data: string | Buffer): void {
   }
 }
 
+/** Creates `file` (refused if it exists), writes all of `text` and syncs it: for small files whose creation is the point (a lock, a probe). */
+export function writeNew(file: string, text: string): void {
+  const fd = fs.openSync(file, 'wx');
+  try {
+    writeFully(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function removeQuietly(file: string): void {
   try {
     fs.rmSync(file, { force: true, recursive: true });

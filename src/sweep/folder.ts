@@ -4,7 +4,7 @@ import * as path from 'path';
 import { UsageError, usage } from '../errors';
 import { SweepConfig } from '../config/defaults';
 import { OUTPUTS } from '../output/columns';
-import { TEMP_PREFIX, fail, writeFully } from '../output/files';
+import { TEMP_PREFIX, fail, writeNew } from '../output/files';
 import { canonicalJson } from '../config/load';
 import { LOCK } from './lock';
 import { Shard } from './shard';
@@ -192,19 +192,13 @@ export function prepareFolder(dir: string, flag = '--out'): boolean {
     }
   }
   const probe = path.join(abs, `${TEMP_PREFIX}${process.pid}-probe`);
-  let fd: number | null = null;
   try {
-    fd = fs.openSync(probe, 'wx');
-    writeFully(fd, 'probe\n');
-    fs.fsyncSync(fd);
+    writeNew(probe, 'probe\n');
   } catch (e) {
-    if (fd !== null) fs.closeSync(fd);
-    fd = null;
     fs.rmSync(probe, { force: true });
     for (const m of missing.reverse()) removeIfEmpty(m); // undo what we created
     fail(e, 'write into', abs);
   }
-  fs.closeSync(fd!);
   fs.rmSync(probe, { force: true });
   return missing.length > 0;
 }

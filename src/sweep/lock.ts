@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UsageError } from '../errors';
-import { fail, removeStaleTemps, tempName, writeFully } from '../output/files';
+import { fail, removeStaleTemps, tempName, writeNew } from '../output/files';
 
 export const LOCK = '.mmoe-sweep.lock';
 
@@ -47,13 +47,7 @@ function linkOrCreate(tmp: string, file: string, text: string): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
-    const fd = fs.openSync(file, 'wx');
-    try {
-      writeFully(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeNew(file, text);
   }
 }
 
@@ -82,13 +76,7 @@ export function acquireLock(dir: string, what: string): Lock {
     // written whole to a temporary file, then linked to the lock name: the lock never exists half-written
     const tmp = tempName(file);
     try {
-      const fd = fs.openSync(tmp, 'wx');
-      try {
-        writeFully(fd, text);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      writeNew(tmp, text);
       linkOrCreate(tmp, file, text);
       fs.rmSync(tmp, { force: true });
       const lock: Lock = {
