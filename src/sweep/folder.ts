@@ -184,11 +184,14 @@ export function prepareFolder(dir: string, flag = '--out'): boolean {
   }
   if (PSEUDO.some((p) => real === p || real.startsWith(`${p}/`))) throw usage(flag, dir, `a folder on a real file system (${real} is under ${PSEUDO.join(', ')})`);
   if (!fs.statSync(at).isDirectory()) throw usage(flag, dir, `a folder path (${at} is a file)`);
+  const made: string[] = [];
   for (const m of missing) {
     try {
       fs.mkdirSync(m);
+      made.push(m);
     } catch (e) {
-      fail(e, 'create folder', m);
+      // another sweep racing for the same new folder made it first: the lock decides which one writes
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.lstatSync(m).isDirectory()) fail(e, 'create folder', m);
     }
   }
   const probe = path.join(abs, `${TEMP_PREFIX}${process.pid}-probe`);
@@ -196,17 +199,18 @@ export function prepareFolder(dir: string, flag = '--out'): boolean {
     writeNew(probe, 'probe\n');
   } catch (e) {
     fs.rmSync(probe, { force: true });
-    for (const m of missing.reverse()) removeIfEmpty(m); // undo what we created
+    for (const m of made.reverse()) removeIfEmpty(m); // undo what we created
     fail(e, 'write into', abs);
   }
   fs.rmSync(probe, { force: true });
-  return missing.length > 0;
+  return made.length > 0;
 }
 
 /** Removes a folder this process created, if nothing was written into it (a refused start). */
 export function removeIfEmpty(dir: string): void {
   try {
-    if (contents(dir).length === 0) fs.rmSync(dir, { recursive: true, force: true });
+    // another writer's lock counts as content: call this after releasing one's own
+    if (fs.readdirSync(dir).every((n) => n.startsWith(TEMP_PREFIX))) fs.rmSync(dir, { recursive: true, force: true });
   } catch {
     // best effort
   }

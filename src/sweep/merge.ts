@@ -86,6 +86,7 @@ export function mergeShards(dirs: string[], out: string, force: boolean, finish:
     return { runs: sorted.length, files: staged.map((f) => path.join(out, path.relative(stage!, f))) };
   } catch (e) {
     if (stage) removeStage(stage);
+    lock.release();
     if (created) removeIfEmpty(out);
     throw e;
   } finally {
