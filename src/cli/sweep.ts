@@ -126,7 +126,8 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
 
   const bar = progress({ quiet, label: 'sweep' });
   say(`backend: ${backend}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
-  const before = readManifest(out);
+  // only for the message below: a folder the sweep refuses is refused by startSweep, with its own line
+  const before = (() => { try { return readManifest(out); } catch { return null; } })();
   if (before && extendsRuns(before.config, config)) say(`extending the sweep in ${out} from ${before.config.sweep.runs} to ${config.sweep.runs} runs per cell: only the new runs train`);
   // step progress, where the sweep reports it (onSteps); an older runner ignores the extra option
   const onSteps = { onSteps: (done: number, total: number) => bar.steps(done, total) };
