@@ -1,6 +1,7 @@
 // Entry point: build the commands, run one, and turn user errors into one line and exit code 2.
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
+import { compareCommand } from './compare';
 import { correlationCommand } from './correlation';
 import { generateCommand } from './generate';
 import { mergeCommand } from './merge';
@@ -27,6 +28,7 @@ export function buildProgram(status: ExitStatus): Command {
   correlationCommand(program, status);
   reportCommand(program, status);
   mergeCommand(program, status);
+  compareCommand(program, status);
   for (const c of [program, ...program.commands]) c.exitOverride().configureOutput(oneLine).showSuggestionAfterError(true);
   return program;
 }
