@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
-import { Claim, ClaimOptions, CLAIM_DEFAULTS, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
+import { Claim, ClaimOptions, CLAIM_DEFAULTS, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
 import { buildFigures, FIGURES_DIR, Figure, gateRuns, writeFigures } from './figures';
 import { cellKey, loadSweep, runsOf, Sweep } from './load';
@@ -29,21 +29,10 @@ export async function writeReport(dir: string, options: ReportOptions): Promise<
   const figures = buildFigures(sweep);
   const files = await writeFigures(dir, figures);
   const claimsFile = path.join(dir, REPORT_OUTPUTS.claims.file);
-  writeAtomic(claimsFile, stringify(claimRows(claims), { header: true, columns: reportHeader('claims') }));
+  writeAtomic(claimsFile, stringify(claimRows(claims, options.metric), { header: true, columns: reportHeader('claims') }));
   const report = path.join(dir, 'report.md');
   writeAtomic(report, markdown(sweep, claims, figures, o));
   return { claims, files: [report, claimsFile, ...files], report };
-}
-
-function claimRows(claims: Claim[]): unknown[][] {
-  const rows: unknown[][] = [];
-  for (const c of claims) {
-    if (c.comparisons.length === 0) rows.push([c.id, c.verdict, '', '', '', '', '', '', '', '', '', '', '', '']);
-    for (const x of c.comparisons) {
-      rows.push([c.id, c.verdict, x.what, x.test, x.n, x.statistic, x.effect, x.effectLow, x.effectHigh, x.relative, Number.isNaN(x.rankBiserial) ? '' : x.rankBiserial, x.p, x.needed, x.verdict]);
-    }
-  }
-  return rows;
 }
 
 // ---- formatting -------------------------------------------------------------------------

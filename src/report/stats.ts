@@ -373,11 +373,14 @@ export function fCdf(f: number, d1: number, d2: number): number {
   return incompleteBeta((d1 * f) / (d1 * f + d2), d1 / 2, d2 / 2);
 }
 
-/** Mean absolute deviation from the median: the spread the Brown–Forsythe test compares. */
-export function meanAbsDeviation(xs: number[]): number {
+/** |x − median| for each value: what the Brown–Forsythe test compares. */
+export function absDeviations(xs: number[]): number[] {
   const med = quantile(xs.slice().sort((a, b) => a - b), 0.5);
-  return mean(xs.map((x) => Math.abs(x - med)));
+  return xs.map((x) => Math.abs(x - med));
 }
+
+/** Mean absolute deviation from the median. */
+export const meanAbsDeviation = (xs: number[]) => mean(absDeviations(xs));
 
 /**
  * Brown–Forsythe test of equal spread (Levene's test centred on each group's median, as
@@ -385,10 +388,7 @@ export function meanAbsDeviation(xs: number[]): number {
  * Outlying runs enter in proportion to their distance, so a bad mode in the tail counts.
  */
 export function brownForsythe(groups: number[][]): { statistic: number; p: number; df1: number; df2: number } {
-  const z = groups.map((g) => {
-    const med = quantile(g.slice().sort((a, b) => a - b), 0.5);
-    return g.map((x) => Math.abs(x - med));
-  });
+  const z = groups.map(absDeviations);
   const k = z.length;
   const N = z.reduce((a, g) => a + g.length, 0);
   const df1 = k - 1;
@@ -397,7 +397,7 @@ export function brownForsythe(groups: number[][]): { statistic: number; p: numbe
   const grand = mean(z.flat());
   const between = z.reduce((a, g) => a + g.length * (mean(g) - grand) ** 2, 0) / df1;
   const within = z.reduce((a, g) => a + g.reduce((b, v) => b + (v - mean(g)) ** 2, 0), 0) / df2;
-  if (within === 0) return { statistic: between === 0 ? NaN : Infinity, p: between === 0 ? 1 : 0, df1, df2 };
+  if (within === 0) return { statistic: NaN, p: 1, df1, df2 }; // no spread within groups to judge the difference by
   const statistic = between / within;
   return { statistic, p: 1 - fCdf(statistic, df1, df2), df1, df2 };
 }
