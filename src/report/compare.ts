@@ -104,7 +104,7 @@ interface Folder {
 }
 
 const normal = (v: string) => (v.trim() !== '' && Number.isFinite(Number(v)) ? String(Number(v)) : v);
-const show = (v: unknown) => JSON.stringify(v);
+const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
 export const cellName = (axes: Record<string, string>) => Object.entries(axes).map(([k, v]) => `${k}=${v}`).join(' ');
 
 function readFolder(dir: string, metric: Metric): Folder {
