@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { compareHeader } from '../../src/report/compare';
-import { readTable, runCli, snapshot, tmpDir } from '../helpers/cli';
+import { COMPARE_COLUMNS, compareHeader } from '../../src/report/compare';
+import { readTable, ROOT, runCli, snapshot, tmpDir } from '../helpers/cli';
 import { PAPER_LIKE, Truth, writeSynthetic } from './synthetic';
 import { junitCases } from './xml';
 
@@ -141,4 +141,14 @@ test('not comparable → exit 2 naming the difference, nothing written', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, new RegExp(`${value}.*allowed`));
   }
+});
+
+test('docs/CI.md documents every compare flag and every compare.csv column', () => {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'CI.md'), 'utf8');
+  const flags = [...runCli(['compare', '--help']).stdout.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]).filter((f) => f !== '--help');
+  assert.ok(flags.length >= 6);
+  for (const f of flags) assert.ok(doc.includes(`| \`${f}`), `docs/CI.md lacks ${f}`);
+  const section = doc.split('### compare.csv')[1]?.split('\n## ')[0];
+  assert.ok(section, 'docs/CI.md has no "### compare.csv" section');
+  for (const c of COMPARE_COLUMNS) assert.match(section, new RegExp(`\\| ${c.name} \\| ${c.doc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\|`), `column ${c.name}`);
 });
