@@ -8,6 +8,7 @@
 //   npm run mutants                         # every mutation and both controls
 //   node dist/bench/mutants.js --only gate-shared,adam-bias --no-controls
 //   node dist/bench/mutants.js --controls-only   # only the two no-false-alarm runs
+//   node dist/bench/mutants.js --control-seeds 2 --keep /tmp/kept   # keep each sweep folder (to re-compare at another tolerance)
 //   node dist/bench/mutants.js --build-only  # check every patch still applies and builds (seconds)
 //   npm run ci-baseline                     # regenerate results/ci-baseline (one command)
 //
@@ -91,6 +92,8 @@ interface Outcome {
   result: string;
   seconds: number;
   worse: string;
+  /** Every cell: model@correlation relative shift (p worse). */
+  cells: string;
 }
 
 function run(cmd: string, args: string[], cwd: string): { code: number; out: string } {
@@ -125,28 +128,29 @@ function engineFlag(dir: string, engine: string | null): string[] {
 }
 
 /** Builds the (patched) copy, runs the ci preset and compares it with the baseline. */
-function trial(name: string, engine: string | null, patches: Patch[], extra: string[], buildOnly = false): Outcome {
+function trial(name: string, engine: string | null, patches: Patch[], extra: string[], buildOnly = false, keep: string | null = null): Outcome {
   const t0 = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mmoe-mutant-${name}-`));
   try {
     copySources(dir);
     for (const p of patches) applyPatch(dir, p);
     const built = run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir);
-    if (built.code !== 0) return { name, engine: engine ?? '', result: `build failed: ${built.out.split('\n')[0]}`, seconds: (Date.now() - t0) / 1000, worse: '' };
-    if (buildOnly) return { name, engine: engine ?? '', result: 'built', seconds: (Date.now() - t0) / 1000, worse: '' };
+    if (built.code !== 0) return { name, engine: engine ?? '', result: `build failed: ${built.out.split('\n')[0]}`, seconds: (Date.now() - t0) / 1000, worse: '', cells: '' };
+    if (buildOnly) return { name, engine: engine ?? '', result: 'built', seconds: (Date.now() - t0) / 1000, worse: '', cells: '' };
     const bin = path.join(dir, 'bin/mmoe-sweep.js');
     const sweep = run(process.execPath, [bin, '--preset', PRESET, '--out', path.join(dir, 'sweep'), '--quiet', ...engineFlag(dir, engine), ...extra], dir);
-    if (sweep.code !== 0) return { name, engine: engine ?? '', result: `sweep exit ${sweep.code}: ${sweep.out.trim().split('\n').pop()}`, seconds: (Date.now() - t0) / 1000, worse: '' };
+    if (sweep.code !== 0) return { name, engine: engine ?? '', result: `sweep exit ${sweep.code}: ${sweep.out.trim().split('\n').pop()}`, seconds: (Date.now() - t0) / 1000, worse: '', cells: '' };
     // the baseline is judged by the unmodified compare (the repository's build), never the mutant's
     const cmp = run(process.execPath, [path.join(ROOT, 'bin/mmoe-sweep.js'), 'compare', path.join(ROOT, BASELINE), path.join(dir, 'sweep'), '--json'], ROOT);
     const seconds = (Date.now() - t0) / 1000;
-    if (cmp.code !== 0 && cmp.code !== 3) return { name, engine: engine ?? '', result: `compare exit ${cmp.code}: ${cmp.out.trim().split('\n').pop()}`, seconds, worse: '' };
+    if (cmp.code !== 0 && cmp.code !== 3) return { name, engine: engine ?? '', result: `compare exit ${cmp.code}: ${cmp.out.trim().split('\n').pop()}`, seconds, worse: '', cells: '' };
     const json = JSON.parse(cmp.out.slice(cmp.out.indexOf('{'), cmp.out.lastIndexOf('}') + 1));
-    const worse = (json.cells as { axes: Record<string, string>; relative: number | string; verdict: string }[])
-      .filter((c) => c.verdict === 'worse')
-      .map((c) => `${c.axes.model}@${c.axes.correlation} ${(Number(c.relative) * 100).toFixed(0)}%`)
-      .join(', ');
-    return { name, engine: engine ?? '', result: cmp.code === 3 ? 'caught' : 'missed', seconds, worse };
+    const cells = json.cells as { axes: Record<string, string>; relative: number | string; pWorse: number; verdict: string }[];
+    const shown = (c: (typeof cells)[number]) => `${c.axes.model}@${c.axes.correlation} ${Number(c.relative) >= 0 ? '+' : ''}${(Number(c.relative) * 100).toFixed(0)}%`;
+    const worse = cells.filter((c) => c.verdict === 'worse').map(shown).join(', ');
+    const all = cells.map((c) => `${shown(c)} (p ${Number(c.pWorse).toPrecision(2)})`).join(', ');
+    if (keep) fs.cpSync(path.join(dir, 'sweep'), path.join(keep, `${name}-${engine ?? 'default'}`), { recursive: true });
+    return { name, engine: engine ?? '', result: cmp.code === 3 ? 'caught' : 'missed', seconds, worse, cells: all };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -170,15 +174,17 @@ function main(argv: string[]): void {
   const outcomes: Outcome[] = [];
   const report = (o: Outcome) => {
     outcomes.push(o);
-    process.stdout.write(`${o.name.padEnd(16)} ${o.engine.padEnd(6)} ${o.result.padEnd(8)} ${o.seconds.toFixed(0).padStart(5)} s  ${o.worse}\n`);
+    process.stdout.write(`${o.name.padEnd(16)} ${o.engine.padEnd(6)} ${o.result.padEnd(8)} ${o.seconds.toFixed(0).padStart(5)} s  ${o.worse}${o.cells ? `  [all cells: ${o.cells}]` : ''}\n`);
   };
   process.stdout.write(`${'mutation'.padEnd(16)} ${'engine'.padEnd(6)} ${'result'.padEnd(8)} ${'time'.padStart(7)}  cells worse (relative shift)\n`);
   const buildOnly = argv.includes('--build-only');
+  const keep = argv.includes('--keep') ? path.resolve(argv[argv.indexOf('--keep') + 1]) : null;
+  const seeds = argv.includes('--control-seeds') ? argv[argv.indexOf('--control-seeds') + 1].split(',').map(Number) : CONTROL_SEEDS;
   if (!argv.includes('--no-controls') && !buildOnly) {
-    for (const seed of CONTROL_SEEDS) report(trial(`control-seed${seed}`, null, [], ['--seed', String(seed)]));
+    for (const seed of seeds) report(trial(`control-seed${seed}`, null, [], ['--seed', String(seed)], false, keep));
   }
   for (const m of MUTATIONS.filter((x) => (!only || only.includes(x.name)) && !argv.includes('--controls-only'))) {
-    for (const [engine, patches] of Object.entries(m.engines)) report(trial(m.name, engine, patches, [], buildOnly));
+    for (const [engine, patches] of Object.entries(m.engines)) report(trial(m.name, engine, patches, [], buildOnly, keep));
   }
   const controls = outcomes.filter((o) => o.name.startsWith('control'));
   const mutants = outcomes.filter((o) => !o.name.startsWith('control'));
