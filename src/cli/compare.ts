@@ -22,7 +22,7 @@ export function compareCommand(program: Command, status: ExitStatus): void {
     .argument('<base>', 'the reference sweep folder (e.g. results/ci-baseline)')
     .argument('<new>', 'the sweep folder to judge')
     .addOption(new Option('--metric <name>', "loss compared: normalized (MSE / variance of the task's held-out labels) or raw (MSE)").default('normalized'))
-    .option('--tolerance <fraction>', "relative worsening allowed: a cell fails when NEW is significantly above (1 + tolerance) × BASE (0.1 sits above a re-run's seed noise and below every bug of npm run mutants; docs/CI.md)", String(COMPARE_DEFAULTS.tolerance))
+    .option('--tolerance <fraction>', "relative worsening allowed: a cell fails when NEW is significantly above (1 + tolerance) × BASE (0.05 = 5%: 50× a second engine's numerical agreement; docs/CI.md)", String(COMPARE_DEFAULTS.tolerance))
     .option('--alpha <level>', "one-sided significance level of each cell's test", String(COMPARE_DEFAULTS.alpha))
     .option('--out <file>', 'where to write compare.csv (default: NEW/compare.csv)')
     .option('--json', 'print the comparison as JSON on stdout instead of the table')

@@ -21,9 +21,10 @@ export interface CompareOptions {
   tolerance: number;
 }
 
-// tolerance 0.1: correct code re-run with another base seed moves a ci cell's median by up to
-// ~5% (docs/CI.md), and every bug of the mutation harness costs 15% or more; 10% sits between.
-export const COMPARE_DEFAULTS = { alpha: 0.05, tolerance: 0.1 };
+// tolerance 0.05: a 5% rise in a cell's loss is a result worth a look, and 50× the 1e-3 relative
+// agreement asked of a second training engine, so numerics alone never trip it; noise is the
+// test's business (alpha), not the tolerance's (docs/CI.md has the measured controls).
+export const COMPARE_DEFAULTS = { alpha: 0.05, tolerance: 0.05 };
 
 /** runs.csv columns that describe a run or measure it; every other column is a grid axis of the cell. */
 const NOT_AXES = new Set(['label_correlation', 'run', 'seed', 'task', 'train_loss', 'eval_loss', 'train_loss_normalized', 'eval_loss_normalized', 'steps', 'status', 'seconds']);

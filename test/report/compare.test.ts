@@ -52,12 +52,12 @@ test('compare.csv against a hand computation: losses 0.1, 0.2, 0.3 → 0.2, 0.3,
   close(mmoe.shift_ci_low, 0.1);
   close(mmoe.shift_ci_high, 0.1);
   close(mmoe.relative_shift, 0.5);
-  // new − 1.1 × base = 0.09, 0.08, 0.07: all positive, W+ = 6 of 6, P(W+ ≥ 6) = 1/8
+  // new − 1.05 × base = 0.095, 0.09, 0.085: all positive, W+ = 6 of 6, P(W+ ≥ 6) = 1/8
   close(mmoe.p_worse, 1 / 8);
-  // 0.9 × base − new all negative: P(W+ ≥ 0) = 1
+  // 0.95 × base − new all negative: P(W+ ≥ 0) = 1
   close(mmoe.p_better, 1);
   assert.equal(mmoe.verdict, 'same');
-  assert.equal(mmoe.tolerance, '0.1');
+  assert.equal(mmoe.tolerance, '0.05');
   assert.equal(mmoe.metric, 'normalized');
   const sb = rowsOf(path.join(base, 'hand.csv')).find((x) => x.model === 'shared-bottom')!;
   close(sb.shift, 0);
@@ -69,7 +69,7 @@ test('mmoe 30% worse on the same seeds: exit 3, the mmoe cells named, JUnit fail
   const junit = path.join(base, 'worse.xml');
   const r = runCli(['compare', b, n, '--junit', junit]);
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stderr, /compare failed: 2 of 6 cells worse .* beyond 10%: model=mmoe correlation=0\.5 lr=0\.001, model=mmoe correlation=1 lr=0\.001/);
+  assert.match(r.stderr, /compare failed: 2 of 6 cells worse .* beyond 5%: model=mmoe correlation=0\.5 lr=0\.001, model=mmoe correlation=1 lr=0\.001/);
   const rows = rowsOf(path.join(n, 'compare.csv'));
   for (const x of rows) assert.equal(x.verdict, x.model === 'mmoe' ? 'worse' : 'same', `${x.model} ${x.correlation}`);
   for (const x of rows.filter((y) => y.model === 'mmoe')) {
@@ -80,7 +80,7 @@ test('mmoe 30% worse on the same seeds: exit 3, the mmoe cells named, JUnit fail
   assert.equal(cases.length, 6);
   const failed = cases.filter((c) => c.children.some((x) => x.name === 'failure'));
   assert.deepEqual(failed.map((c) => c.attrs.name), ['model=mmoe correlation=0.5 lr=0.001', 'model=mmoe correlation=1 lr=0.001']);
-  assert.match(failed[0].children[0].attrs.message, /worse beyond 10% at alpha 0\.05: wilcoxon, 12 pairs: base median [\d.]+, new median [\d.]+, shift [\d.]+ \(95% CI [\d.]+ – [\d.]+, \+\d+\.\d%\), p\(NEW > 1\.1 × BASE\) = /);
+  assert.match(failed[0].children[0].attrs.message, /worse beyond 5% at alpha 0\.05: wilcoxon, 12 pairs: base median [\d.]+, new median [\d.]+, shift [\d.]+ \(95% CI [\d.]+ – [\d.]+, \+\d+\.\d%\), p\(NEW > 1\.05 × BASE\) = /);
   // a tolerance above the shift lets it through
   assert.equal(runCli(['compare', b, n, '--tolerance', '0.5', '--out', path.join(base, 'tol.csv')]).code, 0);
   // --json carries the same verdicts
