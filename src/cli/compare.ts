@@ -18,7 +18,7 @@ export const CHECK_FAILED = 3;
 export function compareCommand(program: Command, status: ExitStatus): void {
   program
     .command('compare')
-    .description(`for every cell in both sweeps, test whether NEW's final loss is worse than BASE's beyond --tolerance; write compare.csv; exit ${CHECK_FAILED} when a cell is worse`)
+    .description(`for every cell in both sweeps, test whether NEW's final loss is worse than BASE's beyond a tolerance; write compare.csv; exit ${CHECK_FAILED} when a cell is worse`)
     .argument('<base>', 'the reference sweep folder (e.g. results/ci-baseline)')
     .argument('<new>', 'the sweep folder to judge')
     .addOption(new Option('--metric <name>', "loss compared: normalized (MSE / variance of the task's held-out labels) or raw (MSE)").default('normalized'))
