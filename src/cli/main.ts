@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, truncateMessage } from '../errors';
 import { EXIT, restoreCursorOnExit, userFailureLine } from './fail';
+import { compareCommand } from './compare';
 import { correlationCommand } from './correlation';
 import { generateCommand } from './generate';
 import { mergeCommand } from './merge';
@@ -35,6 +36,7 @@ export function buildProgram(status: ExitStatus, argv: string[] = []): Command {
   correlationCommand(program, status);
   reportCommand(program, status);
   mergeCommand(program, status);
+  compareCommand(program, status);
   for (const c of [program, ...program.commands]) c.exitOverride().configureOutput(oneLine).showSuggestionAfterError(true);
   return program;
 }

@@ -1,16 +1,16 @@
 // `mmoe-sweep report DIR`: judge the paper's claims on a sweep folder, write report.md and figures.
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { usage } from '../errors';
-import { anyFailed, CLAIM_DEFAULTS } from '../report/claims';
-import { parseMetric } from '../report/load';
-import { verdictLine, writeReport } from '../report/report';
+import { checkFailures, Claim, CLAIM_DEFAULTS, Gate, sanityGates, sweepDesign } from '../report/claims';
+import { JunitCase, junitXml } from '../report/junit';
+import { loadSweep, parseMetric } from '../report/load';
+import { num, pValue, verdictLine, writeReport } from '../report/report';
+import { CHECK_FAILED, fraction, writeChecked } from './compare';
 import { EXIT, SIGNAL_EXIT } from './fail';
 import { ExitStatus } from './options';
 import { writeSetInto } from './sets';
 
-/** `--check` exit code when a claim fails (0: none fails; unresolved does not fail). */
-export const CHECK_FAILED = 3;
+export { CHECK_FAILED };
 
 export function reportCommand(program: Command, status: ExitStatus): void {
   program
@@ -20,30 +20,51 @@ export function reportCommand(program: Command, status: ExitStatus): void {
     .addOption(new Option('--metric <name>', 'loss the report, figures and claims use: normalized (MSE / variance of the task\'s held-out labels) or raw (MSE)').default('normalized'))
     .option('--margin <fraction>', "C5: how far above its loss at the highest correlation mmoe's loss at the lowest may be, relative", String(CLAIM_DEFAULTS.margin))
     .option('--alpha <level>', 'significance level of each comparison', String(CLAIM_DEFAULTS.alpha))
-    .option('--check', `exit ${CHECK_FAILED} when a claim fails (for CI); unresolved claims do not fail`)
-    .addHelpText('after', '\nExample:\n  mmoe-sweep --preset smoke --out /tmp/smoke && mmoe-sweep report /tmp/smoke --check')
+    .option('--check', `exit ${CHECK_FAILED} when a claim fails or a sanity gate fails (a model whose mean normalized loss is >= 1 in some cell learnt nothing); for CI`)
+    .option('--strict', 'with --check: an unresolved claim fails the check too')
+    .option('--json', 'print the verdict (claims, sanity gates, design, check) as JSON on stdout instead of the lines')
+    .option('--junit <file>', 'also write JUnit XML: one test case per claim and per sanity gate')
+    .addHelpText('after', '\nExample:\n  mmoe-sweep --preset ci --out /tmp/ci && mmoe-sweep report /tmp/ci --check --strict --junit report.xml')
     .action(async (dir: string, o: Record<string, unknown>) => void (status.code = await report(dir, o)));
-}
-
-function fraction(flag: string, text: string, ok: (x: number) => boolean, allowed: string): number {
-  const x = Number(text);
-  if (text.trim() === '' || !Number.isFinite(x) || !ok(x)) throw usage(flag, text, allowed);
-  return x;
 }
 
 export async function report(dir: string, o: Record<string, unknown>): Promise<number> {
   const metric = parseMetric(o.metric as string);
   const margin = fraction('--margin', o.margin as string, (x) => x >= 0, 'a number >= 0 (0.1 = 10%)');
   const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
+  // the gates read normalized loss whatever --metric says: "learnt nothing" is 1 − R² ≥ 0
+  const normalized = loadSweep(dir, 'normalized');
+  const gates = sanityGates(normalized);
+  const design = sweepDesign(normalized);
   const { value: r, signal, moved } = await writeSetInto(dir, 'report', (stage) => writeReport(dir, { metric, margin, alpha }, stage));
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   if (r.removed.length) process.stderr.write(`removed ${r.removed.length} stale figure files: ${r.removed.map((f) => path.basename(f)).join(', ')}\n`);
-  for (const c of r.claims) process.stdout.write(`${verdictLine(c)}\n`);
-  process.stdout.write(`written: ${moved(r.report)}, claims.csv and ${r.files.length - 2} files in figures/\n`);
+  const failures = o.check ? checkFailures(r.claims, gates, Boolean(o.strict)) : [];
+  if (o.junit) writeChecked(o.junit as string, junitXml('mmoe-sweep report', junitCases(r.claims, gates, Boolean(o.strict))), '--junit');
+  if (o.json) {
+    const json = { dir, metric, design: design.text, claims: r.claims, gates, check: o.check ? { strict: Boolean(o.strict), passed: failures.length === 0, failures } : null, written: r.files.map(moved) };
+    process.stdout.write(`${JSON.stringify(json, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
+  } else {
+    for (const c of r.claims) process.stdout.write(`${verdictLine(c)}\n`);
+    for (const g of gates) process.stdout.write(`${g.id.padEnd(3)}  ${g.verdict.padEnd(14)}  ${g.text}\n`);
+    process.stdout.write(`design: ${design.text}\nwritten: ${moved(r.report)}, claims.csv and ${r.files.length - 2} files in figures/\n`);
+  }
   if (signal) return SIGNAL_EXIT[signal] ?? EXIT.interrupted;
-  if (o.check && anyFailed(r.claims)) {
-    process.stderr.write(`mmoe-sweep: check failed: ${r.claims.filter((c) => c.verdict === 'fail').map((c) => c.id).join(', ')}\n`);
+  if (failures.length) {
+    process.stderr.write(`mmoe-sweep: check failed: ${failures.join('; ')}\n`);
     return CHECK_FAILED;
   }
   return 0;
+}
+
+function junitCases(claims: Claim[], gates: Gate[], strict: boolean): JunitCase[] {
+  const claimCases = claims.map((c): JunitCase => {
+    const numbers = c.comparisons.map((x) => `${x.what}: ${x.test} ${x.n}, effect ${num(x.effect)} (95% CI ${num(x.effectLow)} – ${num(x.effectHigh)}), p ${pValue(x.p)}, ${x.verdict}`).join('\n');
+    const base = { name: `${c.id}: ${c.text}`, classname: 'report.claims', output: `${c.verdict}. ${c.note}.${numbers ? `\n${numbers}` : ''}` };
+    if (c.verdict === 'fail' || (strict && c.verdict === 'unresolved')) return { ...base, failure: `${c.id} ${c.verdict}${c.verdict === 'unresolved' ? ' (--strict)' : ''}: ${numbers}` };
+    if (c.verdict === 'not applicable') return { ...base, skipped: c.note };
+    return base;
+  });
+  const gateCases = gates.map((g): JunitCase => ({ name: `${g.id}: ${g.model} learnt something (mean normalized loss < 1)`, classname: 'report.sanity', ...(g.verdict === 'fail' ? { failure: g.text } : { output: g.text }) }));
+  return [...claimCases, ...gateCases];
 }

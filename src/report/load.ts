@@ -28,6 +28,8 @@ export interface Cell {
   /** run index → final held-out loss, mean of the run's tasks; runs where a task diverged are left out. */
   runs: Map<number, number>;
   diverged: number;
+  /** run index → its seed (runs.csv), for the runs in `runs`: tells whether correlations share seeds (a paired design). */
+  seeds: Map<number, number>;
   /** Mean label_correlation of its runs.csv rows (NaN when the column is absent): the Pearson correlation users think in. */
   labelCorrelation: number;
   /** task → run index → that task's final held-out loss, for the runs in `runs`. */
@@ -60,25 +62,13 @@ export function parseMetric(text: string): Metric {
 
 /** Reads and checks a sweep folder; a UsageError (exit 2) for anything that is not one. */
 export function loadSweep(dir: string, metric: Metric): Sweep {
-  if (!fs.existsSync(dir)) throw usage('sweep folder', dir, 'an existing folder written by mmoe-sweep (or merged from its shards)');
-  if (!fs.statSync(dir).isDirectory()) throw usage('sweep folder', dir, 'a folder, not a file');
-  const manifestFile = path.join(dir, 'manifest.json');
-  let manifest: Record<string, any>;
-  try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  } catch {
-    throw new UsageError(`${JSON.stringify(dir)} is not a sweep folder (no readable manifest.json); allowed: a folder written by mmoe-sweep`, dir);
-  }
-  if (!manifest || typeof manifest !== 'object' || manifest.tool !== 'mmoe-sweep') {
-    throw new UsageError(`${manifestFile} was not written by mmoe-sweep; allowed: a folder written by mmoe-sweep`, manifestFile);
-  }
-  checkReportConfig(manifestFile, manifest.config?.report);
-  const rows = readCsv(dir, 'runs');
-  if (rows.length === 0) throw new UsageError(`${path.join(dir, 'runs.csv')} holds no runs; allowed: a sweep with at least one finished run`, dir);
+  const { manifest, rows } = openSweepFolder(dir);
   const column = METRICS[metric];
 
   const labels = new Map<string, number[]>(); // cell → label_correlation values
+  const seedOf = new Map<string, number>(); // cell|lr|run → seed
   for (const r of rows) {
+    seedOf.set(`${cellKey(r.model, Number(r.correlation))}|${Number(r.lr)}|${Number(r.run)}`, Number(r.seed));
     const value = Number(r[column]);
     if (!Number.isFinite(Number(r.correlation)) || !Number.isInteger(Number(r.run)) || Number.isNaN(value)) {
       throw new UsageError(`${path.join(dir, 'runs.csv')} has a malformed row (${Object.values(r).join(',')}); allowed: a file written by mmoe-sweep`, r);
@@ -113,7 +103,8 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     const lr = lrs.slice().sort((a, b) => meanOf(a) - meanOf(b))[0];
     const chosen = byLr.get(`${key}|${lr}`)!;
     const label = labels.get(key) ?? [];
-    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN, tasks: new Map() });
+    const seeds = new Map([...chosen.runs.keys()].map((run) => [run, seedOf.get(`${key}|${lr}|${run}`)!]));
+    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, seeds, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN, tasks: new Map() });
   }
   const chosenLr = (r: Row) => cells.get(cellKey(r.model, Number(r.correlation)))?.lr === Number(r.lr);
   for (const r of rows) {
@@ -171,4 +162,24 @@ function readOptional(dir: string, name: 'curves' | 'gates'): Row[] | null {
 /** The runs of one model at one correlation (an empty map when the sweep has none). */
 export function runsOf(s: Sweep, model: string, correlation: number): Map<number, number> {
   return s.cells.get(cellKey(model, correlation))?.runs ?? new Map();
+}
+
+/** A sweep folder's manifest.json and runs.csv rows, checked; a UsageError (exit 2) for anything that is not one. */
+export function openSweepFolder(dir: string): { manifest: Record<string, any>; rows: Row[] } {
+  if (!fs.existsSync(dir)) throw usage('sweep folder', dir, 'an existing folder written by mmoe-sweep (or merged from its shards)');
+  if (!fs.statSync(dir).isDirectory()) throw usage('sweep folder', dir, 'a folder, not a file');
+  const manifestFile = path.join(dir, 'manifest.json');
+  let manifest: Record<string, any>;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  } catch {
+    throw new UsageError(`${JSON.stringify(dir)} is not a sweep folder (no readable manifest.json); allowed: a folder written by mmoe-sweep`, dir);
+  }
+  if (!manifest || typeof manifest !== 'object' || manifest.tool !== 'mmoe-sweep') {
+    throw new UsageError(`${manifestFile} was not written by mmoe-sweep; allowed: a folder written by mmoe-sweep`, manifestFile);
+  }
+  checkReportConfig(manifestFile, manifest.config?.report);
+  const rows = readCsv(dir, 'runs');
+  if (rows.length === 0) throw new UsageError(`${path.join(dir, 'runs.csv')} holds no runs; allowed: a sweep with at least one finished run`, dir);
+  return { manifest, rows };
 }

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
-import { Claim, ClaimOptions, CLAIM_DEFAULTS, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
+import { Claim, ClaimOptions, CLAIM_DEFAULTS, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
 import { buildFigures, CORRELATION_FILE, FIGURES_DIR, Figure, gateRuns, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
 import { cellKey, loadSweep, runsOf, Sweep } from './load';
@@ -35,7 +35,7 @@ export async function writeReport(dir: string, options: ReportOptions, into = di
   const files = await writeFigures(into, figures);
   const removed = removeStaleFigures(dir, figures); // in the folder itself: the staged set holds only what this report drew
   const claimsFile = path.join(into, REPORT_OUTPUTS.claims.file);
-  writeAtomic(claimsFile, stringify(claimRows(claims), { header: true, columns: reportHeader('claims') }));
+  writeAtomic(claimsFile, stringify(claimRows(claims, options.metric), { header: true, columns: reportHeader('claims') }));
   const report = path.join(into, 'report.md');
   writeAtomic(report, markdown(sweep, claims, figures, skipped, o));
   return { claims, files: [report, claimsFile, ...files], report, warnings: missingInputs(sweep, skipped), removed };
@@ -67,17 +67,6 @@ export function reproduceCommand(command: unknown, dir: string): string | null {
   }
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
   return ['npx', 'mmoe-sweep', ...args, '--out', displayPath(dir)].map(quote).join(' ');
-}
-
-function claimRows(claims: Claim[]): unknown[][] {
-  const rows: unknown[][] = [];
-  for (const c of claims) {
-    if (c.comparisons.length === 0) rows.push([c.id, c.verdict, '', '', '', '', '', '', '', '', '', '', '', '']);
-    for (const x of c.comparisons) {
-      rows.push([c.id, c.verdict, x.what, x.test, x.n, x.statistic, x.effect, x.effectLow, x.effectHigh, x.relative, Number.isNaN(x.rankBiserial) ? '' : x.rankBiserial, x.p, x.needed, x.verdict]);
-    }
-  }
-  return rows;
 }
 
 // ---- formatting -------------------------------------------------------------------------

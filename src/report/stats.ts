@@ -177,21 +177,30 @@ export interface RankTest {
   statistic: number;
   /** Two-sided p-value. */
   p: number;
+  /** One-sided p-value for "the first sample / the differences tend to be larger": P(statistic ≥ observed) under H0. */
+  pGreater: number;
   /** Rank-biserial correlation in [−1, 1]: > 0 when the first sample / the differences tend to be larger. */
   rankBiserial: number;
   /** Observations used (Wilcoxon: non-zero differences). */
   n: number;
 }
 
-/** Two-sided p from an exact null distribution over doubled rank sums: probs[s] = P(2·T = s). */
-function exactTwoSided(probs: number[], observed2: number): number {
+/** Two-sided and upper one-sided p from an exact null distribution over doubled rank sums: probs[s] = P(2·T = s). */
+function exactTails(probs: number[], observed2: number): { p: number; pGreater: number } {
   let below = 0;
   let above = 0;
   for (let s = 0; s < probs.length; s++) {
     if (s <= observed2 + 1e-9) below += probs[s];
     if (s >= observed2 - 1e-9) above += probs[s];
   }
-  return Math.min(1, 2 * Math.min(below, above));
+  return { p: Math.min(1, 2 * Math.min(below, above)), pGreater: Math.min(1, above) };
+}
+
+/** Two-sided and upper one-sided p of a statistic with null mean mu and variance v (normal, continuity-corrected). */
+function normalTails(statistic: number, mu: number, v: number): { p: number; pGreater: number } {
+  if (!(v > 0)) return { p: 1, pGreater: 1 };
+  const z = Math.max(0, Math.abs(statistic - mu) - 0.5) / Math.sqrt(v);
+  return { p: Math.min(1, 2 * normalCdf(-z)), pGreater: normalCdf(-(statistic - mu - 0.5) / Math.sqrt(v)) };
 }
 
 /**
@@ -203,7 +212,7 @@ function exactTwoSided(probs: number[], observed2: number): number {
 export function wilcoxonSignedRank(diffs: number[], method: 'auto' | 'exact' | 'normal' = 'auto'): RankTest {
   const d = diffs.filter((x) => x !== 0);
   const n = d.length;
-  if (n === 0) return { method: 'exact', statistic: 0, p: 1, rankBiserial: 0, n: 0 };
+  if (n === 0) return { method: 'exact', statistic: 0, p: 1, pGreater: 1, rankBiserial: 0, n: 0 };
   const { ranks: r, ties } = ranks(d.map(Math.abs));
   const wPlus = d.reduce((a, x, i) => a + (x > 0 ? r[i] : 0), 0);
   const total = (n * (n + 1)) / 2;
@@ -221,12 +230,11 @@ export function wilcoxonSignedRank(diffs: number[], method: 'auto' | 'exact' | '
       }
       probs = next;
     }
-    return { method: 'exact', statistic: wPlus, p: exactTwoSided(probs, 2 * wPlus), rankBiserial, n };
+    return { method: 'exact', statistic: wPlus, ...exactTails(probs, 2 * wPlus), rankBiserial, n };
   }
   const mu = total / 2;
   const variance = (n * (n + 1) * (2 * n + 1)) / 24 - ties.reduce((a, t) => a + (t ** 3 - t), 0) / 48;
-  const z = variance > 0 ? Math.max(0, Math.abs(wPlus - mu) - 0.5) / Math.sqrt(variance) : 0;
-  return { method: 'normal', statistic: wPlus, p: Math.min(1, 2 * normalCdf(-z)), rankBiserial, n };
+  return { method: 'normal', statistic: wPlus, ...normalTails(wPlus, mu, variance), rankBiserial, n };
 }
 
 /**
@@ -238,7 +246,7 @@ export function mannWhitneyU(x: number[], y: number[], method: 'auto' | 'exact' 
   const n1 = x.length;
   const n2 = y.length;
   const N = n1 + n2;
-  if (n1 === 0 || n2 === 0) return { method: 'exact', statistic: NaN, p: 1, rankBiserial: 0, n: N };
+  if (n1 === 0 || n2 === 0) return { method: 'exact', statistic: NaN, p: 1, pGreater: 1, rankBiserial: 0, n: N };
   const { ranks: r, ties } = ranks([...x, ...y]);
   const r1 = r.slice(0, n1).reduce((a, b) => a + b, 0);
   const u = r1 - (n1 * (n1 + 1)) / 2;
@@ -257,12 +265,11 @@ export function mannWhitneyU(x: number[], y: number[], method: 'auto' | 'exact' 
     const counts = ways[n1];
     const all = counts.reduce((a, b) => a + b, 0);
     const probs = Array.from(counts, (c) => c / all);
-    return { method: 'exact', statistic: u, p: exactTwoSided(probs, 2 * r1), rankBiserial, n: N };
+    return { method: 'exact', statistic: u, ...exactTails(probs, 2 * r1), rankBiserial, n: N };
   }
   const mu = (n1 * n2) / 2;
   const variance = ((n1 * n2) / 12) * (N + 1 - ties.reduce((a, t) => a + (t ** 3 - t), 0) / (N * (N - 1)));
-  const z = variance > 0 ? Math.max(0, Math.abs(u - mu) - 0.5) / Math.sqrt(variance) : 0;
-  return { method: 'normal', statistic: u, p: Math.min(1, 2 * normalCdf(-z)), rankBiserial, n: N };
+  return { method: 'normal', statistic: u, ...normalTails(u, mu, variance), rankBiserial, n: N };
 }
 
 // ---- bootstrap --------------------------------------------------------------------------
@@ -320,4 +327,77 @@ export function runsNeeded(delta: number, sigma: number, opts: { alpha: number; 
   const z = normalQuantile(1 - opts.alpha / 2) + normalQuantile(opts.power);
   const n = ((z * sigma) / delta) ** 2 * (opts.samples === 'two' ? 2 : 1);
   return Math.max(2, Math.ceil(n));
+}
+
+// ---- shift estimates --------------------------------------------------------------------
+
+export interface Shift {
+  /** Hodges–Lehmann estimate: the median of the Walsh averages (paired) or of all pairwise differences (two samples). */
+  estimate: number;
+  /** Distribution-free interval from the rank test's null distribution (normal approximation of its critical value); at very few runs it widens to the extreme differences. */
+  low: number;
+  high: number;
+}
+
+function orderInterval(sorted: number[], variance: number, level: number): Shift {
+  const m = sorted.length;
+  if (m === 0) return { estimate: NaN, low: NaN, high: NaN };
+  const k = Math.max(1, Math.floor(m / 2 - normalQuantile(1 - (1 - level) / 2) * Math.sqrt(variance)));
+  return { estimate: quantile(sorted, 0.5), low: sorted[Math.min(k, m) - 1], high: sorted[Math.max(m - k, 0)] };
+}
+
+/** Shift of paired differences d (the pseudo-median), with the interval that inverts the Wilcoxon signed-rank test. */
+export function hodgesLehmannPaired(d: number[], level = 0.95): Shift {
+  const walsh: number[] = [];
+  for (let i = 0; i < d.length; i++) for (let j = i; j < d.length; j++) walsh.push((d[i] + d[j]) / 2);
+  walsh.sort((a, b) => a - b);
+  const n = d.length;
+  return orderInterval(walsh, (n * (n + 1) * (2 * n + 1)) / 24, level);
+}
+
+/** Shift of y against x (y − x), with the interval that inverts the Mann–Whitney test. */
+export function hodgesLehmannTwo(x: number[], y: number[], level = 0.95): Shift {
+  const diffs: number[] = [];
+  for (const a of x) for (const b of y) diffs.push(b - a);
+  diffs.sort((a, b) => a - b);
+  const n1 = x.length;
+  const n2 = y.length;
+  return orderInterval(diffs, (n1 * n2 * (n1 + n2 + 1)) / 12, level);
+}
+
+// ---- spread -----------------------------------------------------------------------------
+
+/** P(F ≤ f) for Fisher's F with (d1, d2) degrees of freedom. */
+export function fCdf(f: number, d1: number, d2: number): number {
+  if (!(f > 0)) return 0;
+  return incompleteBeta((d1 * f) / (d1 * f + d2), d1 / 2, d2 / 2);
+}
+
+/** |x − median| for each value: what the Brown–Forsythe test compares. */
+export function absDeviations(xs: number[]): number[] {
+  const med = quantile(xs.slice().sort((a, b) => a - b), 0.5);
+  return xs.map((x) => Math.abs(x - med));
+}
+
+/** Mean absolute deviation from the median. */
+export const meanAbsDeviation = (xs: number[]) => mean(absDeviations(xs));
+
+/**
+ * Brown–Forsythe test of equal spread (Levene's test centred on each group's median, as
+ * scipy.stats.levene(center='median')): a one-way ANOVA of z = |x − median(group)|.
+ * Outlying runs enter in proportion to their distance, so a bad mode in the tail counts.
+ */
+export function brownForsythe(groups: number[][]): { statistic: number; p: number; df1: number; df2: number } {
+  const z = groups.map(absDeviations);
+  const k = z.length;
+  const N = z.reduce((a, g) => a + g.length, 0);
+  const df1 = k - 1;
+  const df2 = N - k;
+  if (k < 2 || df2 < 1 || z.some((g) => g.length === 0)) return { statistic: NaN, p: 1, df1, df2 };
+  const grand = mean(z.flat());
+  const between = z.reduce((a, g) => a + g.length * (mean(g) - grand) ** 2, 0) / df1;
+  const within = z.reduce((a, g) => a + g.reduce((b, v) => b + (v - mean(g)) ** 2, 0), 0) / df2;
+  if (within === 0) return { statistic: NaN, p: 1, df1, df2 }; // no spread within groups to judge the difference by
+  const statistic = between / within;
+  return { statistic, p: 1 - fCdf(statistic, df1, df2), df1, df2 };
 }

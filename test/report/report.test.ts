@@ -39,7 +39,7 @@ test('report on a smoke sweep: verdict on stdout, report.md, claims.csv and ever
   const lines = r.stdout.trimEnd().split('\n');
   assert.deepEqual(lines.slice(0, 5).map((l) => l.split(/\s+/)[0]), ['C1', 'C2', 'C3', 'C4', 'C5']);
   for (const l of lines.slice(0, 5)) assert.match(l, /^C\d  (pass|fail|unresolved|not applicable) /);
-  assert.match(lines[5], /^written: /);
+  assert.match(lines[lines.length - 1], /^written: /);
 
   const md = fs.readFileSync(path.join(sweepDir, 'report.md'), 'utf8');
   for (const heading of ['## Verdict', '## Final held-out loss', '## Final held-out loss per task', '## Claims in detail', '## Figures', '## Gates']) assert.ok(md.includes(heading), heading);
@@ -78,10 +78,11 @@ test('the SVGs hold one panel per model × correlation with the expected marks',
   for (const t of ['0.0', 'fraction of runs', 'held-out MSE / label variance']) assert.ok(svg5.includes(`>${t}</text>`), t);
 });
 
-test('--metric raw changes what the figures and claims read; --check passes when nothing fails', () => {
+test('--metric raw changes what the figures and claims read; --check fails the smoke sweep, which learns nothing in 40 steps', () => {
   const norm = fs.readFileSync(path.join(sweepDir, 'figures', 'fig4-loss-curves.csv'), 'utf8');
   const r = runCli(['report', sweepDir, '--metric', 'raw', '--check']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /check failed: .*S-mmoe: mmoe learnt nothing/);
   const raw = fs.readFileSync(path.join(sweepDir, 'figures', 'fig4-loss-curves.csv'), 'utf8');
   assert.notEqual(raw, norm);
   assert.ok(fs.readFileSync(path.join(sweepDir, 'report.md'), 'utf8').includes('`--metric raw`'));

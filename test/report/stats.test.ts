@@ -2,7 +2,7 @@
 // small cases worked by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrap, iqr, mannWhitneyU, meanCi, normalCdf, normalQuantile, ranks, runsNeeded, tCdf, tQuantile, wilcoxonSignedRank } from '../../src/report/stats';
+import { bootstrap, brownForsythe, fCdf, hodgesLehmannPaired, hodgesLehmannTwo, iqr, mannWhitneyU, meanAbsDeviation, meanCi, normalCdf, normalQuantile, ranks, runsNeeded, tCdf, tQuantile, wilcoxonSignedRank } from '../../src/report/stats';
 
 const close = (got: number, want: number, tol: number, what: string) => assert.ok(Math.abs(got - want) <= tol, `${what}: got ${got}, want ${want} ± ${tol}`);
 
@@ -56,7 +56,7 @@ test('Wilcoxon signed-rank with ties and zeros: zeros dropped, ties exact by per
   assert.equal(exact.n, 11);
   close(exact.p, 0.068359375, 1e-12, 'permutation p (scipy PermutationMethod)');
   close(wilcoxonSignedRank(t, 'normal').p, 0.06753459831355195, 1e-6, 'normal p');
-  assert.deepEqual(wilcoxonSignedRank([0, 0]), { method: 'exact', statistic: 0, p: 1, rankBiserial: 0, n: 0 });
+  assert.deepEqual(wilcoxonSignedRank([0, 0]), { method: 'exact', statistic: 0, p: 1, pGreater: 1, rankBiserial: 0, n: 0 });
   // by hand: two positive differences, 4 equally likely sign patterns, W+ = 3 is the top one: p = 2·¼
   close(wilcoxonSignedRank([0.1, 0.2]).p, 0.5, 1e-12, 'n = 2');
 });
@@ -118,4 +118,63 @@ test('bootstrap is seeded, keeps pairs together, and resamples independent sampl
   assert.notDeepEqual(bootstrap([10], m, 'k'), bootstrap([10], m, 'other key'));
   const c = bootstrap([10], m, 'k');
   assert.ok(c.low < 0 && c.high > 0 && c.p > 0.5);
+});
+
+test('one-sided p-values of the rank tests match scipy (alternative="greater" / "less")', () => {
+  const x = [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3];
+  const y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
+  const d = x.map((v, i) => v - y[i]);
+  close(wilcoxonSignedRank(d).pGreater, 0.01953125, 1e-12, 'wilcoxon greater (exact)');
+  close(wilcoxonSignedRank(d.map((v) => -v)).pGreater, 0.986328125, 1e-12, 'wilcoxon less, as greater of −d');
+  // all ten of a above all ten of b: the one arrangement of C(20, 10)
+  const a = [0.21, 0.25, 0.19, 0.33, 0.41, 0.22, 0.2, 0.52, 0.24, 0.23];
+  const b = [0.11, 0.12, 0.1, 0.13, 0.12, 0.115, 0.105, 0.14, 0.125, 0.118];
+  close(mannWhitneyU(a, b).pGreater, 1 / 184756, 1e-15, 'mann-whitney greater (exact)');
+  close(mannWhitneyU(a, b, 'normal').pGreater, 9.082557304573249e-5, 1e-8, 'mann-whitney greater (scipy asymptotic)');
+  assert.equal(mannWhitneyU(b, a).pGreater, 1);
+});
+
+test('Hodges–Lehmann shifts: estimates by brute force, intervals at the normal critical rank', () => {
+  const x = [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3];
+  const y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
+  const paired = hodgesLehmannPaired(x.map((v, i) => v - y[i]));
+  // numpy: median of the 45 Walsh averages; k = floor(45/2 − 1.96·√(9·10·19/24)) = 5 → the 5th and 41st
+  close(paired.estimate, 0.46, 1e-12, 'pseudo-median');
+  close(paired.low, -0.035, 1e-12, 'low');
+  close(paired.high, 0.806, 1e-12, 'high');
+  const a = [0.21, 0.25, 0.19, 0.33, 0.41, 0.22, 0.2, 0.52, 0.24, 0.23];
+  const b = [0.11, 0.12, 0.1, 0.13, 0.12, 0.115, 0.105, 0.14, 0.125, 0.118];
+  const two = hodgesLehmannTwo(b, a); // a − b
+  close(two.estimate, 0.1175, 1e-12, 'median of the 100 differences');
+  close(two.low, 0.09, 1e-12, 'low (24th difference)');
+  close(two.high, 0.215, 1e-12, 'high (77th difference)');
+  // a pure shift is recovered exactly
+  assert.equal(hodgesLehmannTwo([1, 2, 3, 4], [1.5, 2.5, 3.5, 4.5]).estimate, 0.5);
+});
+
+test('Brown–Forsythe matches scipy.stats.levene(center="median") and, for two groups, a t test on |x − median| worked here', () => {
+  const a = [0.21, 0.25, 0.19, 0.33, 0.41, 0.22, 0.2, 0.52, 0.24, 0.23];
+  const b = [0.11, 0.12, 0.1, 0.13, 0.12, 0.115, 0.105, 0.14, 0.125, 0.118];
+  const bf = brownForsythe([a, b]);
+  close(bf.statistic, 4.4065208128930875, 1e-10, 'scipy levene statistic');
+  close(bf.p, 0.05017177058597571, 1e-9, 'scipy levene p');
+  // independent route: the pooled two-sample t statistic of the absolute deviations, squared
+  const dev = (g: number[]) => {
+    const s = g.slice().sort((u, v) => u - v);
+    const med = (s[4] + s[5]) / 2; // ten values
+    return g.map((v) => Math.abs(v - med));
+  };
+  const za = dev(a);
+  const zb = dev(b);
+  const m = (z: number[]) => z.reduce((u, v) => u + v, 0) / z.length;
+  const ss = (z: number[]) => z.reduce((u, v) => u + (v - m(z)) ** 2, 0);
+  const t = (m(za) - m(zb)) / Math.sqrt(((ss(za) + ss(zb)) / 18) * (1 / 10 + 1 / 10));
+  close(bf.statistic, t * t, 1e-10, 't²');
+  close(bf.p, 2 * (1 - tCdf(Math.abs(t), 18)), 1e-9, 'two-sided t p');
+  close(meanAbsDeviation(a) - meanAbsDeviation(b), m(za) - m(zb), 1e-15, 'effect');
+  const three = brownForsythe([a, b, [0.3, 0.1, 0.2]]);
+  close(three.statistic, 2.485778028145678, 1e-10, 'three groups');
+  close(three.p, 0.1086035201306474, 1e-9, 'three groups p');
+  close(fCdf(2.5, 3, 17), 0.9057171949210521, 1e-9, 'scipy f.cdf(2.5, 3, 17)');
+  assert.equal(brownForsythe([[1, 2], [3, 5]]).p, 1, 'two runs per group: no spread within groups, no verdict');
 });

@@ -15,6 +15,16 @@ export interface Synthetic {
   truth: Truth;
   /** Also write curves.csv (two eval points) and gates.csv. */
   extras?: boolean;
+  /**
+   * A paired design across correlations: run i has the same seed at every correlation and
+   * `noise` gives the same draws there (common random numbers). Otherwise each (run,
+   * correlation) has its own seed and draws, as independent samples.
+   */
+  paired?: boolean;
+  /** Base seed, written into the seed column (paired: base + run; else also by correlation). */
+  seed?: number;
+  /** Extra per-run status: a run for which this returns true is written as diverged. */
+  diverged?: (model: string, correlation: number, run: number) => boolean;
 }
 
 /**
@@ -24,20 +34,24 @@ export interface Synthetic {
  */
 export function writeSynthetic(dir: string, s: Synthetic): string {
   fs.mkdirSync(dir, { recursive: true });
-  const config = { sweep: { models: s.models, correlations: s.correlations, runs: s.runs, seed: 1 }, train: { steps: 100, batchSize: 8, lr: [0.001], evalEvery: 50 }, data: { trainSize: 100, evalSize: 100 }, model: { experts: 4 }, report: { histogramBins: 21, histogramMax: 0.7 } };
+  const seed0 = s.seed ?? 1;
+  const config = { sweep: { models: s.models, correlations: s.correlations, runs: s.runs, seed: seed0 }, train: { steps: 100, batchSize: 8, lr: [0.001], evalEvery: 50 }, data: { trainSize: 100, evalSize: 100 }, model: { experts: 4 }, report: { histogramBins: 21, histogramMax: 0.7 } };
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ tool: 'mmoe-sweep', version: 'test', status: 'complete', backend: 'none', config }));
   const runs: Record<string, unknown>[] = [];
   const curves: Record<string, unknown>[] = [];
   const gates: Record<string, unknown>[] = [];
-  for (const p of s.correlations) {
+  s.correlations.forEach((p, pi) => {
     for (let run = 0; run < s.runs; run++) {
       for (const model of s.models) {
-        const noise = stream(`synthetic|${p}|${run}`); // the same draws for every model: paired
+        // the same draws for every model (paired by run index), and in a paired design for every correlation
+        const noise = stream(s.paired ? `synthetic|${seed0}|${run}` : `synthetic|${seed0}|${p}|${run}`);
         const loss = s.truth(model, p, run, () => noise.normal());
+        const seed = s.paired ? seed0 + run : seed0 + run + 1000 * (pi + 1);
+        const status = s.diverged?.(model, p, run) ? 'diverged' : 'ok';
         for (const task of [1, 2]) {
           const v = loss + (task - 1.5) * 1e-6;
-          const base = { model, correlation: p, label_correlation: p, run, seed: run, lr: 0.001, task };
-          runs.push({ ...base, train_loss: v, eval_loss: 3 * v, train_loss_normalized: v, eval_loss_normalized: v, steps: 100, status: 'ok', seconds: 0 });
+          const base = { model, correlation: p, label_correlation: p, run, seed, lr: 0.001, task };
+          runs.push({ ...base, train_loss: v, eval_loss: 3 * v, train_loss_normalized: v, eval_loss_normalized: v, steps: 100, status, seconds: 0 });
           if (!s.extras) continue;
           for (const step of [50, 100]) curves.push({ ...base, step, split: 'eval', loss: 3 * v * (150 / (step + 50)), loss_normalized: v * (150 / (step + 50)) });
           if (model === 'shared-bottom') continue;
@@ -46,7 +60,7 @@ export function writeSynthetic(dir: string, s: Synthetic): string {
         }
       }
     }
-  }
+  });
   const write = (name: 'runs' | 'curves' | 'gates', rows: Record<string, unknown>[]) =>
     fs.writeFileSync(path.join(dir, `${name}.csv`), stringify(rows.map((r) => header(name).map((c) => r[c] ?? '')), { header: true, columns: header(name) }));
   write('runs', runs);
