@@ -10,7 +10,7 @@ import { usage } from '../errors';
 import { OUTPUTS } from '../output/columns';
 import { writeSummaries } from '../report/summary';
 import { TableRow, runTable } from '../report/table';
-import { startSweep } from '../sweep/run';
+import { ENGINES, Engine, startSweep } from '../sweep/run';
 import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
 import { ExitStatus, addBackendOption, addConfigOptions, backendChoice, cores, defaultOut, positiveInt } from './options';
 import { progress } from './progress';
@@ -53,6 +53,7 @@ export function sweepCommand(program: Command, status: ExitStatus): Command {
     .option('--replicas <n>', 'runs of one model, correlation and lr trained together as one batched computation (8: the best mmoe throughput in npm run bench here)', '8')
     .option('--shard <i/n|auto>', 'run shard i of n (a balanced 1/n of the runs), or auto from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or MMOE_SWEEP_SHARD_INDEX; merge the folders with `mmoe-sweep merge`')
     .option('--shard-count <n>', 'with --shard auto under a Kubernetes Indexed Job: the number of shards (or MMOE_SWEEP_SHARD_COUNT)')
+    .option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference', 'fused')
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
     .option('--quiet', 'no progress and no table; errors only')
     .option('--json', 'print a machine-readable summary on stdout instead of the table');
@@ -91,15 +92,17 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const backend = await initBackend(choice).catch(() => {
     throw usage('--backend', choice, `auto, or one that loads here (${choice} did not; see README "Backends")`);
   });
+  const engine = opts.engine as Engine;
+  if (!ENGINES.includes(engine)) throw usage('--engine', opts.engine, ENGINES.join(', '));
   const shard = shardOption(opts.shard as string | undefined, opts.shardCount as string | undefined);
   const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);
   const quiet = Boolean(opts.quiet);
   const say = (line: string) => !quiet && process.stderr.write(`${line}\n`);
 
   const bar = progress({ quiet, label: 'sweep' });
-  say(`backend: ${backend}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
+  say(`backend: ${backend}; engine: ${engine}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
   const sweep = startSweep({
-    config, configHash: configHash(config), out, jobs, replicas, backend, shard, force: Boolean(opts.force),
+    config, configHash: configHash(config), out, jobs, replicas, backend, engine, shard, force: Boolean(opts.force),
     preset: opts.preset as string, command: process.argv.slice(2),
     onProgress: (done, total) => bar.update(done, total),
     onWarn: (line) => process.stderr.write(`warning: ${line}\n`),
@@ -127,9 +130,9 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   }
   const rows = runTable(out);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ status: outcome.status, out, backend, runs: outcome.total, resumed: outcome.resumed, table: rows, files }) + '\n');
+    process.stdout.write(JSON.stringify({ status: outcome.status, out, backend, engine, runs: outcome.total, resumed: outcome.resumed, table: rows, files }) + '\n');
   } else if (!quiet) {
-    process.stdout.write(`${formatTable(rows)}\n\n${outcome.total} runs (${outcome.resumed} from an earlier invocation) on ${backend}; files in ${out}: ${Object.values(OUTPUTS).map((o) => o.file).filter((f) => files.some((x) => x.endsWith(f))).join(', ')}, manifest.json\n`);
+    process.stdout.write(`${formatTable(rows)}\n\n${outcome.total} runs (${outcome.resumed} from an earlier invocation) on ${backend}, engine ${engine}; files in ${out}: ${Object.values(OUTPUTS).map((o) => o.file).filter((f) => files.some((x) => x.endsWith(f))).join(', ')}, manifest.json\n`);
   }
   return 0;
 }

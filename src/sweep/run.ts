@@ -6,7 +6,9 @@ import { SweepConfig } from '../config/defaults';
 import { Backend, versions } from '../engine/backend';
 import { appendLines, readJournal, writeAtomic } from '../output/files';
 import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles } from './folder';
-import { allRuns, planGroups, runId } from './plan';
+import { Engine, engineFor } from '../train/engines';
+export { ENGINES, Engine } from '../train/engines';
+import { allRuns, planRunSets, runId } from './plan';
 import { runPool } from './pool';
 import { Shard } from './shard';
 import { RunRecord, recordId, writeRunTables } from './tables';
@@ -18,6 +20,8 @@ export interface SweepOptions {
   jobs: number;
   replicas: number;
   backend: Backend;
+  /** fused where an architecture has a fused engine, tfjs otherwise; or tfjs for every model. */
+  engine: Engine;
   force: boolean;
   /** Run only this shard's runs (null: all). */
   shard: Shard | null;
@@ -25,6 +29,8 @@ export interface SweepOptions {
   preset: string;
   command: string[];
   onProgress?: (done: number, total: number) => void;
+  /** Run-steps (one run trained one step) done, of the sweep's total, reported every few hundred steps. */
+  onSteps?: (done: number, total: number) => void;
   onWarn?: (line: string) => void;
 }
 
@@ -69,6 +75,8 @@ export function startSweep(o: SweepOptions): RunningSweep {
     config: o.config,
     seeds: { base: o.config.sweep.seed, perRun: 'runs.csv column seed = hash(base seed, run, correlation)' },
     backend: o.backend,
+    engine: o.engine,
+    engines: Object.fromEntries(o.config.sweep.models.map((m) => [m, engineFor(m, o.engine)])),
     versions: versions(),
     command: o.command,
     jobs: o.jobs,
@@ -81,13 +89,20 @@ export function startSweep(o: SweepOptions): RunningSweep {
   });
   writeAtomic(path.join(o.out, MANIFEST), JSON.stringify(manifest('running'), null, 2) + '\n');
   o.onProgress?.(records.size, wanted.length);
+  const stepsTotal = wanted.length * o.config.train.steps;
+  let stepsDone = records.size * o.config.train.steps;
+  o.onSteps?.(stepsDone, stepsTotal);
 
-  const pool = runPool(planGroups(todo, o.replicas), o.jobs, { backend: o.backend, config: o.config }, {
+  const pool = runPool(planRunSets(todo, o.replicas, o.jobs), o.jobs, { backend: o.backend, engine: o.engine, config: o.config }, {
     onGroup(group, results) {
       const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, result }));
       appendLines(journal, recs.map((r) => JSON.stringify(r)));
       for (const r of recs) records.set(recordId(r), r);
       o.onProgress?.(records.size, wanted.length);
+    },
+    onSteps(steps) {
+      stepsDone += steps;
+      o.onSteps?.(stepsDone, stepsTotal);
     },
     onWarn: (line) => o.onWarn?.(line),
   });

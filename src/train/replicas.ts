@@ -104,8 +104,8 @@ export interface GroupStepper {
   readonly steps: number;
   /** One training step on x [R, B, inputDim], y [R, B, tasks] (replica i's rows in slice i); evaluates when due. */
   step(x: Float32Array, y: Float32Array): void;
-  /** After the last step: gate means, the results, and the engine's memory freed. */
-  finish(): RunResult[];
+  /** After the last step: gate means, the results, and the engine's memory freed. sharedSeconds: this group's share of time spent outside it (e.g. drawing a run set's data). */
+  finish(sharedSeconds?: number): RunResult[];
 }
 
 /**
@@ -176,7 +176,8 @@ export function startGroup(group: GroupSpec, engine: Engine = 'tfjs'): GroupStep
         if (step % train.evalEvery === 0 || step === train.steps) evaluate();
       });
     },
-    finish() {
+    finish(sharedSeconds = 0) {
+      busy += sharedSeconds;
       timed(() => {
         const gates = core.gateMeans();
         if (gates) results.forEach((res, i) => (res.gates = gates[i]));
@@ -198,11 +199,14 @@ export function trainGroup(group: Group, engine: Engine = 'tfjs'): RunResult[] {
   const xb = new Float32Array(R * B * shape.inputDim);
   const yb = new Float32Array(R * B * shape.tasks);
   const views = batchViews(xb, yb, R, B, shape);
+  let drawing = 0n;
   for (let step = 1; step <= train.steps; step++) {
+    const t0 = process.hrtime.bigint();
     group.runs.forEach((r, i) => r.data.batches.next(views[i]));
+    drawing += process.hrtime.bigint() - t0;
     stepper.step(xb, yb);
   }
-  return stepper.finish();
+  return stepper.finish(Number(drawing) / 1e9);
 }
 
 /** Replica i's slice of a stacked batch buffer, as Rows a batch source can fill. */
