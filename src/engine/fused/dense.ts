@@ -1,0 +1,388 @@
+// The fused engine of the zoo's dense architectures: a first layer (a ReLU bottom, or experts
+// and softmax gates in ONE product), the gated mixture (eq. 7), ReLU towers with a linear
+// output, per-task MSE and Adam, for R replicas with no tfjs tape. The readable reference is
+// src/models (layers.ts); test/engine/fused*.test.ts pins this file to it.
+//
+// A replica is processed start to finish (forward, backward, its Adam update) on one set of
+// scratch buffers, with every product on that replica's own slice: its arithmetic never
+// depends on the group, so a replica in a group is bit-identical to the same run alone.
+import * as tf from '@tensorflow/tfjs';
+import { Arena, arena } from './arena';
+import { FusedGroup, FusedShape } from './types';
+
+/** How an architecture uses the dense pieces. */
+export interface DenseLayout {
+  /** Softmax gates over the experts; 0 for a plain ReLU bottom layer (shared-bottom). */
+  gates(shape: FusedShape): number;
+  /** The gate whose mixture feeds task k's tower (unused without gates). */
+  taskGate(k: number): number;
+}
+
+/** One named parameter inside a replica's block: rows × cols at `off`, rows `stride` apart. */
+interface View {
+  off: number;
+  rows: number;
+  cols: number;
+  stride: number;
+}
+
+/** Towers that read the same input share one hidden product: [in, tasks·U] weights. */
+interface TowerGroup {
+  tasks: number[];
+  /** gate of the mixture it reads (−1: the bottom layer) */
+  gate: number;
+  cols: number;
+  wh: number;
+  bh: number;
+}
+
+/** Rows per chunk when evaluating or averaging gates over many rows. */
+const CHUNK = 256;
+
+export function createDense(layout: DenseLayout, shape: FusedShape, initial: Record<string, Float32Array>, R: number, lr: number): FusedGroup {
+  const { inputDim: d, tasks: T, experts: E, expertUnits: H, towerUnits: U } = shape;
+  const G = layout.gates(shape);
+  const A = G > 0 ? E * H : shape.bottomUnits; // first-layer columns with bias and ReLU
+  const N1 = A + G * E; // then the gate logits
+  const W = G > 0 ? H : A; // width of a tower's input
+
+  // ---- one replica's parameter block (the gradient block has the same layout)
+  const views = new Map<string, View>();
+  let P = 0;
+  const W1 = P; P += d * N1;
+  const B1 = P; P += A;
+  if (G > 0) {
+    views.set('experts.w', { off: W1, rows: d, cols: A, stride: N1 });
+    views.set('experts.b', { off: B1, rows: 1, cols: A, stride: A });
+    views.set('gates.w', { off: W1 + A, rows: d, cols: G * E, stride: N1 });
+  } else {
+    views.set('bottom.w', { off: W1, rows: d, cols: A, stride: A });
+    views.set('bottom.b', { off: B1, rows: 1, cols: A, stride: A });
+  }
+  const groups: TowerGroup[] = [];
+  for (let k = 0; k < T; k++) {
+    const gate = G > 0 ? layout.taskGate(k) : -1;
+    const g = groups.find((x) => x.gate === gate);
+    if (g) g.tasks.push(k);
+    else groups.push({ tasks: [k], gate, cols: 0, wh: 0, bh: 0 });
+  }
+  const wo: number[] = [], bo: number[] = [];
+  for (const g of groups) {
+    g.cols = g.tasks.length * U;
+    g.wh = P; P += W * g.cols;
+    g.bh = P; P += g.cols;
+    g.tasks.forEach((k, j) => {
+      wo[k] = P; P += U;
+      bo[k] = P; P += 1;
+      views.set(`tower${k + 1}.hidden.w`, { off: g.wh + j * U, rows: W, cols: U, stride: g.cols });
+      views.set(`tower${k + 1}.hidden.b`, { off: g.bh + j * U, rows: 1, cols: U, stride: U });
+      views.set(`tower${k + 1}.out.w`, { off: wo[k], rows: U, cols: 1, stride: 1 });
+      views.set(`tower${k + 1}.out.b`, { off: bo[k], rows: 1, cols: 1, stride: 1 });
+    });
+  }
+  P = (P + 3) & ~3; // 16-byte aligned blocks
+  const maxCols = Math.max(...groups.map((g) => g.cols));
+
+  // ---- memory, one arena (products address it by absolute offsets): parameters of every
+  // replica, one replica's gradients, then row scratch for up to `cap` rows, grown on demand
+  let mem: Arena | null = null;
+  let PAR = 0, GRAD = 0, cap = 0;
+  let X = 0, Z = 0, DZ = 0, MIX = 0, DMIX = 0, T1 = 0, DT1 = 0, TR = 0;
+  let dpred = new Float64Array(0);
+  const m1 = new Float32Array(R * P), m2 = new Float32Array(R * P); // Adam moments (host)
+  const ensure = (n: number) => {
+    if (n <= cap) return;
+    const parts = [R * P, P, n * d, n * N1, n * N1, G * n * H, G * n * H, groups.length * n * maxCols,
+      groups.length * n * maxCols, Math.max(n * d, n * W, maxCols * W)].map((size) => (size + 3) & ~3);
+    const next = arena(parts.reduce((a, b) => a + b, 0));
+    let at = next.base;
+    const old = PAR;
+    [PAR, GRAD, X, Z, DZ, MIX, DMIX, T1, DT1, TR] = parts.map((size) => ((at += size), at - size));
+    if (mem) {
+      next.f32().set(mem.f32().subarray(old, old + R * P), PAR);
+      mem.free();
+    }
+    mem = next;
+    cap = n;
+    dpred = new Float64Array(n * T);
+  };
+  ensure(CHUNK);
+  {
+    const F = mem!.f32();
+    for (const [name, v] of views) {
+      const src = initial[name];
+      if (!src || src.length !== R * v.rows * v.cols) {
+        throw new Error(`fused engine: initial value of ${name} must have ${R * v.rows * v.cols} floats, got ${src?.length}`);
+      }
+      for (let r = 0; r < R; r++) {
+        for (let i = 0; i < v.rows; i++) {
+          const from = (r * v.rows + i) * v.cols;
+          F.set(src.subarray(from, from + v.cols), PAR + r * P + v.off + i * v.stride);
+        }
+      }
+    }
+  }
+  const acc = new Float64Array(Math.max(A, maxCols) + T * (U + 1));
+
+  // ---- forward for one replica on n rows already in X; par: its parameter block
+  const firstLayer = (par: number, n: number) => {
+    const R1 = mem!;
+    R1.nn(X, par + W1, Z, n, d, N1);
+    const F = R1.f32();
+    for (let b = 0; b < n; b++) {
+      const z = Z + b * N1;
+      for (let c = 0; c < A; c++) {
+        const v = F[z + c] + F[par + B1 + c];
+        F[z + c] = v > 0 ? v : 0;
+      }
+      // eq. 8: softmax gates, in place over their logits
+      for (let g = 0; g < G; g++) {
+        const l = z + A + g * E;
+        let max = F[l];
+        for (let e = 1; e < E; e++) if (F[l + e] > max) max = F[l + e];
+        let sum = 0;
+        for (let e = 0; e < E; e++) {
+          const x = Math.exp(F[l + e] - max);
+          F[l + e] = x;
+          sum += x;
+        }
+        const inv = 1 / sum;
+        for (let e = 0; e < E; e++) F[l + e] *= inv;
+        // eq. 7: mixture of gate g, row b → MIX[g][b]
+        const o = MIX + (g * n + b) * H;
+        const g0 = F[l];
+        for (let h = 0; h < H; h++) F[o + h] = g0 * F[z + h];
+        for (let e = 1; e < E; e++) {
+          const ge = F[l + e], he = z + e * H;
+          for (let h = 0; h < H; h++) F[o + h] += ge * F[he + h];
+        }
+      }
+    }
+  };
+
+  /** Towers and per-task squared errors (summed into sse); with dp, also 2·error/n into dpred. */
+  const towers = (par: number, n: number, y: Float32Array, y0: number, sse: Float64Array, dp: boolean) => {
+    const R1 = mem!;
+    groups.forEach((g, gi) => {
+      const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
+      const t1 = T1 + gi * n * maxCols;
+      R1.nn(input, par + g.wh, t1, n, W, g.cols);
+      const F = R1.f32();
+      for (let b = 0; b < n; b++) {
+        const t = t1 + b * g.cols;
+        for (let c = 0; c < g.cols; c++) {
+          const v = F[t + c] + F[par + g.bh + c];
+          F[t + c] = v > 0 ? v : 0;
+        }
+        for (let j = 0; j < g.tasks.length; j++) {
+          const k = g.tasks[j], w = par + wo[k], tj = t + j * U;
+          let p = F[par + bo[k]];
+          for (let u = 0; u < U; u++) p += F[tj + u] * F[w + u];
+          const err = Math.fround(p) - y[y0 + b * T + k];
+          sse[k] += err * err;
+          if (dp) dpred[b * T + k] = (2 * err) / n;
+        }
+      }
+    });
+  };
+
+  // ---- backward for one replica: gradients of Σ_k MSE_k into the gradient block
+  const backward = (par: number, n: number) => {
+    const R1 = mem!;
+    groups.forEach((g, gi) => {
+      const t1 = T1 + gi * n * maxCols, dt1 = DT1 + gi * n * maxCols;
+      const F = R1.f32();
+      acc.fill(0);
+      const ob = g.cols; // acc: [bh grads (cols)] [per task j: wo grads (U), bo grad]
+      for (let b = 0; b < n; b++) {
+        const t = t1 + b * g.cols, dt = dt1 + b * g.cols;
+        for (let j = 0; j < g.tasks.length; j++) {
+          const k = g.tasks[j], w = par + wo[k], a = ob + j * (U + 1);
+          const dpk = dpred[b * T + k];
+          acc[a + U] += dpk;
+          for (let u = 0; u < U; u++) {
+            const c = j * U + u, tv = F[t + c];
+            acc[a + u] += tv * dpk;
+            const dv = tv > 0 ? dpk * F[w + u] : 0;
+            F[dt + c] = dv;
+            acc[c] += dv;
+          }
+        }
+      }
+      for (let c = 0; c < g.cols; c++) F[GRAD + g.bh + c] = acc[c];
+      g.tasks.forEach((k, j) => {
+        const a = ob + j * (U + 1);
+        for (let u = 0; u < U; u++) F[GRAD + wo[k] + u] = acc[a + u];
+        F[GRAD + bo[k]] = acc[a + U];
+      });
+      const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
+      R1.tn(input, dt1, GRAD + g.wh, n, W, g.cols, TR);
+      // the towers' input gradient: into the mixture's (MoE) or straight into the bottom's dZ
+      R1.nt(dt1, par + g.wh, g.gate < 0 ? DZ : DMIX + g.gate * n * H, n, g.cols, W, TR);
+    });
+    const F = R1.f32();
+    acc.fill(0, 0, A);
+    for (let b = 0; b < n; b++) {
+      const z = Z + b * N1, dz = DZ + b * N1;
+      if (G === 0) {
+        for (let c = 0; c < A; c++) {
+          const v = F[z + c] > 0 ? F[dz + c] : 0;
+          F[dz + c] = v;
+          acc[c] += v;
+        }
+        continue;
+      }
+      // eq. 7 backward: experts' activations get Σ_g gate·dmix, gates get dmix·expert
+      for (let e = 0; e < E; e++) {
+        const he = z + e * H, de = dz + e * H;
+        for (let h = 0; h < H; h++) F[de + h] = 0;
+        for (let g = 0; g < G; g++) {
+          const ge = F[z + A + g * E + e], dm = DMIX + (g * n + b) * H;
+          let dg = 0;
+          for (let h = 0; h < H; h++) {
+            F[de + h] += ge * F[dm + h];
+            dg += F[dm + h] * F[he + h];
+          }
+          F[dz + A + g * E + e] = dg; // d gate, turned into d logit below
+        }
+        for (let h = 0; h < H; h++) {
+          const c = e * H + h;
+          const v = F[he + h] > 0 ? F[de + h] : 0;
+          F[de + h] = v;
+          acc[c] += v;
+        }
+      }
+      // softmax backward: d logit_e = gate_e · (d gate_e − Σ gate·d gate)
+      for (let g = 0; g < G; g++) {
+        const l = z + A + g * E, dl = dz + A + g * E;
+        let s = 0;
+        for (let e = 0; e < E; e++) s += F[l + e] * F[dl + e];
+        for (let e = 0; e < E; e++) F[dl + e] = F[l + e] * (F[dl + e] - s);
+      }
+    }
+    for (let c = 0; c < A; c++) F[GRAD + B1 + c] = acc[c];
+    R1.tn(X, DZ, GRAD + W1, n, d, N1, TR); // the input layer needs no dX
+  };
+
+  // ---- Adam (Kingma & Ba), tf.train.adam's defaults and bias correction; elementwise per replica
+  const beta1 = 0.9, beta2 = 0.999, epsilon = tf.backend().epsilon();
+  let accBeta1 = beta1, accBeta2 = beta2;
+  const adam = (r: number) => {
+    const F = mem!.f32();
+    const c1 = lr / (1 - accBeta1), c2 = 1 / (1 - accBeta2);
+    const p0 = PAR + r * P, m0 = r * P;
+    for (let i = 0; i < P; i++) {
+      const gi = F[GRAD + i];
+      const m = beta1 * m1[m0 + i] + (1 - beta1) * gi;
+      const v = beta2 * m2[m0 + i] + (1 - beta2) * gi * gi;
+      m1[m0 + i] = m;
+      m2[m0 + i] = v;
+      F[p0 + i] -= (c1 * m) / (Math.sqrt(v * c2) + epsilon);
+    }
+  };
+
+  /** rows [from, from + n) of x (all replicas' rows, concatenated) into X */
+  const load = (x: Float32Array, from: number, n: number) => {
+    mem!.f32().set(x.subarray(from * d, (from + n) * d), X);
+  };
+
+  /** Loss and gradients for replica r's batch (left in the gradient block); returns nothing, fills losses. */
+  const lossAndGrad = (x: Float32Array, y: Float32Array, batch: number, r: number, losses: Float32Array) => {
+    ensure(batch);
+    load(x, r * batch, batch);
+    const par = PAR + r * P;
+    firstLayer(par, batch);
+    sse.fill(0);
+    towers(par, batch, y, r * batch * T, sse, true);
+    for (let k = 0; k < T; k++) losses[r * T + k] = sse[k] / batch;
+    backward(par, batch);
+  };
+
+  const sse = new Float64Array(T);
+  const perReplica = (n: number, fn: (r: number, from: number, len: number) => void) => {
+    ensure(Math.min(n, CHUNK));
+    for (let r = 0; r < R; r++) {
+      for (let from = 0; from < n; from += CHUNK) fn(r, from, Math.min(CHUNK, n - from));
+    }
+  };
+
+  /** By name, stacked over `count` blocks: block(r) is block r's first float. */
+  const stacked = (count: number, block: (r: number) => number) => {
+    const F = mem!.f32();
+    const out: Record<string, Float32Array> = {};
+    for (const [name, v] of views) {
+      const a = new Float32Array(count * v.rows * v.cols);
+      for (let r = 0; r < count; r++) {
+        for (let i = 0; i < v.rows; i++) {
+          const at = block(r) + v.off + i * v.stride;
+          a.set(F.subarray(at, at + v.cols), (r * v.rows + i) * v.cols);
+        }
+      }
+      out[name] = a;
+    }
+    return out;
+  };
+
+  return {
+    replicas: R,
+    step(x, y, batch) {
+      const losses = new Float32Array(R * T);
+      for (let r = 0; r < R; r++) {
+        lossAndGrad(x, y, batch, r, losses);
+        adam(r);
+      }
+      accBeta1 *= beta1;
+      accBeta2 *= beta2;
+      return losses;
+    },
+    gradients(x, y, batch) {
+      const losses = new Float32Array(R * T);
+      const grads: Record<string, Float32Array>[] = [];
+      for (let r = 0; r < R; r++) {
+        lossAndGrad(x, y, batch, r, losses);
+        grads.push(stacked(1, () => GRAD));
+      }
+      const all: Record<string, Float32Array> = {};
+      for (const name of views.keys()) {
+        const each = grads.map((g) => g[name]);
+        all[name] = new Float32Array(each.reduce((a, g) => a + g.length, 0));
+        each.forEach((g, r) => all[name].set(g, r * g.length));
+      }
+      return { losses, grads: all };
+    },
+    evaluate(x, y, n) {
+      const out = new Float32Array(R * T);
+      perReplica(n, (r, from, len) => {
+        if (from === 0) sse.fill(0);
+        load(x, r * n + from, len);
+        firstLayer(PAR + r * P, len);
+        towers(PAR + r * P, len, y, (r * n + from) * T, sse, false);
+        if (from + len === n) for (let k = 0; k < T; k++) out[r * T + k] = sse[k] / n;
+      });
+      return out;
+    },
+    gateMeans(x, n) {
+      if (G === 0) return null;
+      const out = new Float32Array(R * G * E);
+      const sum = new Float64Array(G * E);
+      perReplica(n, (r, from, len) => {
+        if (from === 0) sum.fill(0);
+        load(x, r * n + from, len);
+        firstLayer(PAR + r * P, len);
+        const F = mem!.f32();
+        for (let b = 0; b < len; b++) {
+          const l = Z + b * N1 + A;
+          for (let i = 0; i < G * E; i++) sum[i] += F[l + i];
+        }
+        if (from + len === n) for (let i = 0; i < G * E; i++) out[r * G * E + i] = sum[i] / n;
+      });
+      return out;
+    },
+    parameters: () => stacked(R, (r) => PAR + r * P),
+    dispose() {
+      mem?.free();
+      mem = null;
+      cap = 0;
+    },
+  };
+}
