@@ -50,7 +50,7 @@ export function sweepCommand(program: Command, status: ExitStatus): Command {
   program
     .option('--out <dir>', 'output folder (default: results/<preset>-<timestamp>); re-running into it resumes')
     .option('--jobs <n>', `worker threads (default: the number of cores, here ${cores()})`)
-    .option('--replicas <n>', 'runs of one model, correlation and lr trained together as one batched computation (8: the best mmoe throughput in npm run bench here)', '8')
+    .option('--replicas <n>', 'up to n runs of one correlation trained together: every model and lr of them in lockstep on one shared batch, each as one batched computation (8: see docs/PERFORMANCE.md)', '8')
     .option('--shard <i/n|auto>', 'run shard i of n (a balanced 1/n of the runs), or auto from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or MMOE_SWEEP_SHARD_INDEX; merge the folders with `mmoe-sweep merge`')
     .option('--shard-count <n>', 'with --shard auto under a Kubernetes Indexed Job: the number of shards (or MMOE_SWEEP_SHARD_COUNT)')
     .option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference', 'fused')
