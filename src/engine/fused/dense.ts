@@ -36,6 +36,23 @@ interface TowerGroup {
   bh: number;
 }
 
+/** Phases a step's time is split into by bench/fused-split.ts. */
+export const PHASES = ['load', 'first product', 'forward rest', 'backward rest', 'first dW product', 'adam'] as const;
+let phaseMs: Float64Array | null = null;
+let last = 0;
+/** Starts (or stops) accumulating each phase's wall time in ms, indexed as PHASES; a benchmark hook. */
+export function timePhases(on: boolean): Float64Array | null {
+  phaseMs = on ? new Float64Array(PHASES.length) : null;
+  last = performance.now();
+  return phaseMs;
+}
+function tick(phase: number): void {
+  if (!phaseMs) return;
+  const now = performance.now();
+  phaseMs[phase] += now - last;
+  last = now;
+}
+
 /** Rows per chunk when evaluating or averaging gates over many rows. */
 const CHUNK = 256;
 
@@ -128,6 +145,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   const firstLayer = (par: number, n: number) => {
     const R1 = mem!;
     R1.nn(X, par + W1, Z, n, d, N1);
+    tick(1);
     const F = R1.f32();
     for (let b = 0; b < n; b++) {
       const z = Z + b * N1;
@@ -261,7 +279,9 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       }
     }
     for (let c = 0; c < A; c++) F[GRAD + B1 + c] = acc[c];
+    tick(3);
     R1.tn(X, DZ, GRAD + W1, n, d, N1, TR); // the input layer needs no dX
+    tick(4);
   };
 
   // ---- Adam (Kingma & Ba), tf.train.adam's defaults and bias correction; elementwise per replica
@@ -289,12 +309,15 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   /** Loss and gradients for replica r's batch (left in the gradient block); returns nothing, fills losses. */
   const lossAndGrad = (x: Float32Array, y: Float32Array, batch: number, r: number, losses: Float32Array) => {
     ensure(batch);
+    tick(5);
     load(x, r * batch, batch);
+    tick(0);
     const par = PAR + r * P;
     firstLayer(par, batch);
     sse.fill(0);
     towers(par, batch, y, r * batch * T, sse, true);
     for (let k = 0; k < T; k++) losses[r * T + k] = sse[k] / batch;
+    tick(2);
     backward(par, batch);
   };
 
@@ -326,11 +349,13 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   return {
     replicas: R,
     step(x, y, batch) {
+      if (phaseMs) last = performance.now();
       const losses = new Float32Array(R * T);
       for (let r = 0; r < R; r++) {
         lossAndGrad(x, y, batch, r, losses);
         adam(r);
       }
+      tick(5);
       accBeta1 *= beta1;
       accBeta2 *= beta2;
       return losses;
