@@ -37,7 +37,8 @@ interface TowerGroup {
 }
 
 /** Phases a step's time is split into by bench/fused-split.ts. */
-export const PHASES = ['load', 'first product', 'forward rest', 'backward rest', 'first dW product', 'adam'] as const;
+export const PHASES = ['load', 'first product', 'first dW product', 'tower products', 'forward rest', 'backward rest', 'adam'] as const;
+const [LOAD, FIRST, FIRST_DW, TOWER_PRODUCTS, FORWARD, BACKWARD, ADAM] = PHASES.map((_, i) => i);
 let phaseMs: Float64Array | null = null;
 let last = 0;
 /** Starts (or stops) accumulating each phase's wall time in ms, indexed as PHASES; a benchmark hook. */
@@ -142,13 +143,13 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       }
     }
   }
-  const acc = new Float64Array(Math.max(A, maxCols) + T * (U + 1));
+  const acc = new Float64Array(maxCols + T * (U + 1)); // the towers' bias and output gradients
 
   // ---- forward for one replica on n rows already in X; par: its parameter block
   const firstLayer = (par: number, n: number) => {
     const R1 = mem!;
     R1.nn(X, par + W1, Z, n, d, N1);
-    tick(1);
+    tick(FIRST);
     K.bias_relu(Z * 4, N1, (par + B1) * 4, A, n);
     if (G === 0) return;
     // eq. 8: softmax gates, in place over their logits (JS: wasm has no exp)
@@ -177,7 +178,9 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     groups.forEach((g, gi) => {
       const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
       const t1 = T1 + gi * n * maxCols;
+      tick(FORWARD);
       R1.nn(input, par + g.wh, t1, n, W, g.cols);
+      tick(TOWER_PRODUCTS);
       K.bias_relu(t1 * 4, g.cols, (par + g.bh) * 4, g.cols, n);
       const F = R1.f32();
       for (let b = 0; b < n; b++) {
@@ -224,16 +227,18 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
         F[GRAD + bo[k]] = acc[a + U];
       });
       const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
+      tick(BACKWARD);
       R1.tn(input, dt1, GRAD + g.wh, n, W, g.cols, TR);
       // the towers' input gradient: into the mixture's (MoE) or straight into the bottom's dZ
       R1.nt(dt1, par + g.wh, g.gate < 0 ? DZ : DMIX + g.gate * n * H, n, g.cols, W, TR);
+      tick(TOWER_PRODUCTS);
     });
     // eq. 7–8 backward into dZ (MoE; shared-bottom's dZ came from its towers), then the ReLU's mask and the bias gradient
     if (G > 0) K.mix_bwd(Z * 4, DZ * 4, N1, A, E, H, G, n, DMIX * 4);
     K.relu_bwd(Z * 4, DZ * 4, N1, A, n, (GRAD + B1) * 4);
-    tick(3);
+    tick(BACKWARD);
     R1.tn(X, DZ, GRAD + W1, n, d, N1, TR); // the input layer needs no dX
-    tick(4);
+    tick(FIRST_DW);
   };
 
   // ---- Adam (Kingma & Ba) as tf.train.adam: its defaults, its float32 order (kernels.c), β^t kept in float32
@@ -253,15 +258,15 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   /** Loss and gradients for replica r's batch (left in the gradient block); returns nothing, fills losses. */
   const lossAndGrad = (x: Float32Array, y: Float32Array, batch: number, r: number, losses: Float32Array) => {
     ensure(batch);
-    tick(5);
+    tick(ADAM);
     load(x, r * batch, batch);
-    tick(0);
+    tick(LOAD);
     const par = PAR + r * P;
     firstLayer(par, batch);
     sse.fill(0);
     towers(par, batch, y, r * batch * T, sse, true);
     for (let k = 0; k < T; k++) losses[r * T + k] = sse[k] / batch;
-    tick(2);
+    tick(FORWARD);
     backward(par, batch);
   };
 
@@ -299,7 +304,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
         lossAndGrad(x, y, batch, r, losses);
         adam(r);
       }
-      tick(5);
+      tick(ADAM);
       accBeta1 = f(accBeta1 * f(beta1));
       accBeta2 = f(accBeta2 * f(beta2));
       return losses;
