@@ -18,6 +18,7 @@ interface TensorInfo {
 }
 
 interface WasmModule {
+  asm: { memory: object };
   HEAP32: Int32Array;
   HEAPF32: Float32Array;
   _malloc(bytes: number): number;
@@ -66,6 +67,8 @@ function sliceProduct(backend: WasmBackend, shapes: number, aOff: number, bOff: 
 
 /** Raw access to the wasm heap for engines that keep their tensors there (src/engine/fused). */
 export interface WasmHeap {
+  /** The module's WebAssembly.Memory (for other wasm modules to import). */
+  memory: object;
   /** The heap as floats; a new view after the heap grows (any malloc may grow it), so re-read after calls. */
   f32(): Float32Array;
   /** Bytes on the heap (16-byte aligned); 0 on failure. */
@@ -85,6 +88,7 @@ export function wasmHeap(): WasmHeap | null {
   if (heapShapes === 0) heapShapes = wasm._malloc(24);
   const shapes = heapShapes;
   return {
+    memory: wasm.asm.memory,
     f32: () => wasm.HEAPF32,
     malloc: (bytes) => wasm._malloc(bytes),
     free: (ptr) => wasm._free(ptr),

@@ -1,5 +1,6 @@
 // Shared by the fused engine's tests: shapes, stacked initial parameters, batches, and the tfjs
 // reference (src/models' forward + the trainer's loss) on the same numbers.
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Params, initParams } from '../../src/engine/params';
 import { stream } from '../../src/engine/random';
@@ -49,4 +50,21 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     den += b[i] ** 2;
   }
   return Math.sqrt(num / den);
+}
+
+/** The fused gradients against tfjs autodiff of the reference loss: relative error ≤ 1e-4 per parameter tensor. */
+export function assertMatchesAutodiff(model: string, shape: FusedShape, params: Params,
+  grads: Record<string, Float32Array>, x: Float32Array, y: Float32Array, R: number, n: number): void {
+  const names = new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
+  const reference = tf.tidy(() => {
+    const xs = tf.tensor3d(x, [R, n, shape.inputDim]), ys = tf.tensor3d(y, [R, n, shape.tasks]);
+    const { grads: g } = tf.variableGrads(() => referenceLoss(model, shape, params, xs, ys), Object.values(params));
+    return Object.fromEntries(Object.entries(g).map(([v, t]) => [names.get(v)!, t.dataSync() as Float32Array]));
+  });
+  assert.deepEqual(Object.keys(grads).sort(), Object.keys(reference).sort());
+  for (const [name, ref] of Object.entries(reference)) {
+    assert.equal(grads[name].length, ref.length, name);
+    const err = relativeError(grads[name], ref);
+    assert.ok(err <= 1e-4, `${model} ${name}: relative error ${err} against tfjs autodiff`);
+  }
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { FusedShape, fusedArchitecture } from '../../src/engine/fused';
 import { disposeParams } from '../../src/engine/params';
-import { MODELS, PAPER, TINY, normalBatch, referenceLoss, referenceParams, relativeError, stackedValues } from './fused-fixture';
+import { MODELS, PAPER, TINY, assertMatchesAutodiff, normalBatch, referenceLoss, referenceParams, relativeError, stackedValues } from './fused-fixture';
 
 before(async () => {
   assert.equal(await initBackend('wasm'), 'wasm');
@@ -106,20 +106,4 @@ for (const model of MODELS) {
     group.dispose();
     disposeParams(params);
   });
-}
-
-function assertMatchesAutodiff(model: string, shape: FusedShape, params: ReturnType<typeof referenceParams>,
-  grads: Record<string, Float32Array>, x: Float32Array, y: Float32Array, R: number, n: number): void {
-  const names = new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
-  const reference = tf.tidy(() => {
-    const xs = tf.tensor3d(x, [R, n, shape.inputDim]), ys = tf.tensor3d(y, [R, n, shape.tasks]);
-    const { grads: g } = tf.variableGrads(() => referenceLoss(model, shape, params, xs, ys), Object.values(params));
-    return Object.fromEntries(Object.entries(g).map(([v, t]) => [names.get(v)!, t.dataSync() as Float32Array]));
-  });
-  assert.deepEqual(Object.keys(grads).sort(), Object.keys(reference).sort());
-  for (const [name, ref] of Object.entries(reference)) {
-    assert.equal(grads[name].length, ref.length, name);
-    const err = relativeError(grads[name], ref);
-    assert.ok(err <= 1e-4, `${model} ${name}: relative error ${err} against tfjs autodiff`);
-  }
 }

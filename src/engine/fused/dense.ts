@@ -36,6 +36,24 @@ interface TowerGroup {
   bh: number;
 }
 
+/** Phases a step's time is split into by bench/fused-split.ts. */
+export const PHASES = ['load', 'first product', 'first dW product', 'tower products', 'forward rest', 'backward rest', 'adam'] as const;
+const [LOAD, FIRST, FIRST_DW, TOWER_PRODUCTS, FORWARD, BACKWARD, ADAM] = PHASES.map((_, i) => i);
+let phaseMs: Float64Array | null = null;
+let last = 0;
+/** Starts (or stops) accumulating each phase's wall time in ms, indexed as PHASES; a benchmark hook. */
+export function timePhases(on: boolean): Float64Array | null {
+  phaseMs = on ? new Float64Array(PHASES.length) : null;
+  last = performance.now();
+  return phaseMs;
+}
+function tick(phase: number): void {
+  if (!phaseMs) return;
+  const now = performance.now();
+  phaseMs[phase] += now - last;
+  last = now;
+}
+
 /** Rows per chunk when evaluating or averaging gates over many rows. */
 const CHUNK = 256;
 
@@ -83,30 +101,33 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   P = (P + 3) & ~3; // 16-byte aligned blocks
   const maxCols = Math.max(...groups.map((g) => g.cols));
 
-  // ---- memory, one arena (products address it by absolute offsets): parameters of every
-  // replica, one replica's gradients, then row scratch for up to `cap` rows, grown on demand
+  // ---- memory, one arena (products and kernels address it by absolute offsets): parameters
+  // of every replica and their Adam moments, one replica's gradients, then row scratch for up
+  // to `cap` rows, grown on demand
   let mem: Arena | null = null;
-  let PAR = 0, GRAD = 0, cap = 0;
+  let PAR = 0, M1 = 0, M2 = 0, GRAD = 0, cap = 0;
   let X = 0, Z = 0, DZ = 0, MIX = 0, DMIX = 0, T1 = 0, DT1 = 0, TR = 0;
   let dpred = new Float64Array(0);
-  const m1 = new Float32Array(R * P), m2 = new Float32Array(R * P); // Adam moments (host)
   const ensure = (n: number) => {
     if (n <= cap) return;
-    const parts = [R * P, P, n * d, n * N1, n * N1, G * n * H, G * n * H, groups.length * n * maxCols,
+    const parts = [R * P, R * P, R * P, P, n * d, n * N1, n * N1, G * n * H, G * n * H, groups.length * n * maxCols,
       groups.length * n * maxCols, Math.max(n * d, n * W, maxCols * W)].map((size) => (size + 3) & ~3);
     const next = arena(parts.reduce((a, b) => a + b, 0));
     let at = next.base;
     const old = PAR;
-    [PAR, GRAD, X, Z, DZ, MIX, DMIX, T1, DT1, TR] = parts.map((size) => ((at += size), at - size));
+    [PAR, M1, M2, GRAD, X, Z, DZ, MIX, DMIX, T1, DT1, TR] = parts.map((size) => ((at += size), at - size));
     if (mem) {
-      next.f32().set(mem.f32().subarray(old, old + R * P), PAR);
+      next.f32().set(mem.f32().subarray(old, old + 3 * R * P), PAR); // parameters and moments
       mem.free();
+    } else {
+      next.f32().fill(0, M1, M1 + 2 * R * P); // fresh heap memory is not zeroed
     }
     mem = next;
     cap = n;
     dpred = new Float64Array(n * T);
   };
   ensure(CHUNK);
+  const K = mem!.kernels;
   {
     const F = mem!.f32();
     for (const [name, v] of views) {
@@ -122,22 +143,20 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       }
     }
   }
-  const acc = new Float64Array(Math.max(A, maxCols) + T * (U + 1));
+  const acc = new Float64Array(maxCols + T * (U + 1)); // the towers' bias and output gradients
 
   // ---- forward for one replica on n rows already in X; par: its parameter block
   const firstLayer = (par: number, n: number) => {
     const R1 = mem!;
     R1.nn(X, par + W1, Z, n, d, N1);
+    tick(FIRST);
+    K.bias_relu(Z * 4, N1, (par + B1) * 4, A, n);
+    if (G === 0) return;
+    // eq. 8: softmax gates, in place over their logits (JS: wasm has no exp)
     const F = R1.f32();
     for (let b = 0; b < n; b++) {
-      const z = Z + b * N1;
-      for (let c = 0; c < A; c++) {
-        const v = F[z + c] + F[par + B1 + c];
-        F[z + c] = v > 0 ? v : 0;
-      }
-      // eq. 8: softmax gates, in place over their logits
       for (let g = 0; g < G; g++) {
-        const l = z + A + g * E;
+        const l = Z + b * N1 + A + g * E;
         let max = F[l];
         for (let e = 1; e < E; e++) if (F[l + e] > max) max = F[l + e];
         let sum = 0;
@@ -148,16 +167,9 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
         }
         const inv = 1 / sum;
         for (let e = 0; e < E; e++) F[l + e] *= inv;
-        // eq. 7: mixture of gate g, row b → MIX[g][b]
-        const o = MIX + (g * n + b) * H;
-        const g0 = F[l];
-        for (let h = 0; h < H; h++) F[o + h] = g0 * F[z + h];
-        for (let e = 1; e < E; e++) {
-          const ge = F[l + e], he = z + e * H;
-          for (let h = 0; h < H; h++) F[o + h] += ge * F[he + h];
-        }
       }
     }
+    K.mix_fwd(Z * 4, N1, A, E, H, G, n, MIX * 4); // eq. 7
   };
 
   /** Towers and per-task squared errors (summed into sse); with dp, also 2·error/n into dpred. */
@@ -166,14 +178,13 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     groups.forEach((g, gi) => {
       const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
       const t1 = T1 + gi * n * maxCols;
+      tick(FORWARD);
       R1.nn(input, par + g.wh, t1, n, W, g.cols);
+      tick(TOWER_PRODUCTS);
+      K.bias_relu(t1 * 4, g.cols, (par + g.bh) * 4, g.cols, n);
       const F = R1.f32();
       for (let b = 0; b < n; b++) {
         const t = t1 + b * g.cols;
-        for (let c = 0; c < g.cols; c++) {
-          const v = F[t + c] + F[par + g.bh + c];
-          F[t + c] = v > 0 ? v : 0;
-        }
         for (let j = 0; j < g.tasks.length; j++) {
           const k = g.tasks[j], w = par + wo[k], tj = t + j * U;
           let p = F[par + bo[k]];
@@ -216,69 +227,27 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
         F[GRAD + bo[k]] = acc[a + U];
       });
       const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
+      tick(BACKWARD);
       R1.tn(input, dt1, GRAD + g.wh, n, W, g.cols, TR);
       // the towers' input gradient: into the mixture's (MoE) or straight into the bottom's dZ
       R1.nt(dt1, par + g.wh, g.gate < 0 ? DZ : DMIX + g.gate * n * H, n, g.cols, W, TR);
+      tick(TOWER_PRODUCTS);
     });
-    const F = R1.f32();
-    acc.fill(0, 0, A);
-    for (let b = 0; b < n; b++) {
-      const z = Z + b * N1, dz = DZ + b * N1;
-      if (G === 0) {
-        for (let c = 0; c < A; c++) {
-          const v = F[z + c] > 0 ? F[dz + c] : 0;
-          F[dz + c] = v;
-          acc[c] += v;
-        }
-        continue;
-      }
-      // eq. 7 backward: experts' activations get Σ_g gate·dmix, gates get dmix·expert
-      for (let e = 0; e < E; e++) {
-        const he = z + e * H, de = dz + e * H;
-        for (let h = 0; h < H; h++) F[de + h] = 0;
-        for (let g = 0; g < G; g++) {
-          const ge = F[z + A + g * E + e], dm = DMIX + (g * n + b) * H;
-          let dg = 0;
-          for (let h = 0; h < H; h++) {
-            F[de + h] += ge * F[dm + h];
-            dg += F[dm + h] * F[he + h];
-          }
-          F[dz + A + g * E + e] = dg; // d gate, turned into d logit below
-        }
-        for (let h = 0; h < H; h++) {
-          const c = e * H + h;
-          const v = F[he + h] > 0 ? F[de + h] : 0;
-          F[de + h] = v;
-          acc[c] += v;
-        }
-      }
-      // softmax backward: d logit_e = gate_e · (d gate_e − Σ gate·d gate)
-      for (let g = 0; g < G; g++) {
-        const l = z + A + g * E, dl = dz + A + g * E;
-        let s = 0;
-        for (let e = 0; e < E; e++) s += F[l + e] * F[dl + e];
-        for (let e = 0; e < E; e++) F[dl + e] = F[l + e] * (F[dl + e] - s);
-      }
-    }
-    for (let c = 0; c < A; c++) F[GRAD + B1 + c] = acc[c];
+    // eq. 7–8 backward into dZ (MoE; shared-bottom's dZ came from its towers), then the ReLU's mask and the bias gradient
+    if (G > 0) K.mix_bwd(Z * 4, DZ * 4, N1, A, E, H, G, n, DMIX * 4);
+    K.relu_bwd(Z * 4, DZ * 4, N1, A, n, (GRAD + B1) * 4);
+    tick(BACKWARD);
     R1.tn(X, DZ, GRAD + W1, n, d, N1, TR); // the input layer needs no dX
+    tick(FIRST_DW);
   };
 
-  // ---- Adam (Kingma & Ba), tf.train.adam's defaults and bias correction; elementwise per replica
+  // ---- Adam (Kingma & Ba) as tf.train.adam: its defaults, its float32 order (kernels.c), β^t kept in float32
+  const f = Math.fround;
   const beta1 = 0.9, beta2 = 0.999, epsilon = tf.backend().epsilon();
-  let accBeta1 = beta1, accBeta2 = beta2;
+  let accBeta1 = f(beta1), accBeta2 = f(beta2);
   const adam = (r: number) => {
-    const F = mem!.f32();
-    const c1 = lr / (1 - accBeta1), c2 = 1 / (1 - accBeta2);
-    const p0 = PAR + r * P, m0 = r * P;
-    for (let i = 0; i < P; i++) {
-      const gi = F[GRAD + i];
-      const m = beta1 * m1[m0 + i] + (1 - beta1) * gi;
-      const v = beta2 * m2[m0 + i] + (1 - beta2) * gi * gi;
-      m1[m0 + i] = m;
-      m2[m0 + i] = v;
-      F[p0 + i] -= (c1 * m) / (Math.sqrt(v * c2) + epsilon);
-    }
+    const o = r * P * 4;
+    K.adam(PAR * 4 + o, GRAD * 4, M1 * 4 + o, M2 * 4 + o, P, beta1, beta2, 1 - beta1, 1 - beta2, 1 - accBeta1, 1 - accBeta2, epsilon, -lr);
   };
 
   /** rows [from, from + n) of x (all replicas' rows, concatenated) into X */
@@ -289,12 +258,15 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   /** Loss and gradients for replica r's batch (left in the gradient block); returns nothing, fills losses. */
   const lossAndGrad = (x: Float32Array, y: Float32Array, batch: number, r: number, losses: Float32Array) => {
     ensure(batch);
+    tick(ADAM);
     load(x, r * batch, batch);
+    tick(LOAD);
     const par = PAR + r * P;
     firstLayer(par, batch);
     sse.fill(0);
     towers(par, batch, y, r * batch * T, sse, true);
     for (let k = 0; k < T; k++) losses[r * T + k] = sse[k] / batch;
+    tick(FORWARD);
     backward(par, batch);
   };
 
@@ -326,13 +298,15 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   return {
     replicas: R,
     step(x, y, batch) {
+      if (phaseMs) last = performance.now();
       const losses = new Float32Array(R * T);
       for (let r = 0; r < R; r++) {
         lossAndGrad(x, y, batch, r, losses);
         adam(r);
       }
-      accBeta1 *= beta1;
-      accBeta2 *= beta2;
+      tick(ADAM);
+      accBeta1 = f(accBeta1 * f(beta1));
+      accBeta2 = f(accBeta2 * f(beta2));
       return losses;
     },
     gradients(x, y, batch) {

@@ -1,0 +1,141 @@
+// The fused engine's elementwise and per-row passes, in wasm SIMD (128-bit, 4 floats a lane).
+// Pointers are byte offsets into the memory the module imports: the tfjs wasm backend's heap,
+// where the fused engine keeps its parameters, activations and gradients (src/engine/fused/dense.ts).
+// No libc, no globals, no stack: the module owns no memory of its own.
+//
+// Rebuild (clang 14+, lld; Debian: apt-get install clang-14 lld-14), then commit both files:
+//   node src/engine/fused/build-kernels.js
+#include <wasm_simd128.h>
+
+typedef float f32;
+#define EXPORT __attribute__((visibility("default")))
+#define LD(p) wasm_v128_load(p)
+#define ST(p, v) wasm_v128_store(p, v)
+#define ADD wasm_f32x4_add
+#define MUL wasm_f32x4_mul
+#define SPLAT wasm_f32x4_splat
+
+// z[r, c] = relu(z[r, c] + b[c]); max keeps a NaN, so a diverged run stays visible
+EXPORT void bias_relu(f32 *z, int stride, const f32 *b, int cols, int n) {
+  for (int r = 0; r < n; r++) {
+    f32 *row = z + r * stride;
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) ST(row + c, wasm_f32x4_max(ADD(LD(row + c), LD(b + c)), SPLAT(0)));
+    for (; c < cols; c++) {
+      f32 v = row[c] + b[c];
+      row[c] = v > 0 || v != v ? v : 0;
+    }
+  }
+}
+
+// dz[r, c] = z[r, c] > 0 ? dz[r, c] : 0 (z after the ReLU); db[c] = Σ_r dz[r, c]
+EXPORT void relu_bwd(const f32 *z, f32 *dz, int stride, int cols, int n, f32 *db) {
+  for (int c = 0; c < cols; c++) db[c] = 0;
+  for (int r = 0; r < n; r++) {
+    const f32 *zr = z + r * stride;
+    f32 *dr = dz + r * stride;
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      v128_t d = wasm_v128_and(LD(dr + c), wasm_f32x4_gt(LD(zr + c), SPLAT(0)));
+      ST(dr + c, d);
+      ST(db + c, ADD(LD(db + c), d));
+    }
+    for (; c < cols; c++) {
+      f32 d = zr[c] > 0 ? dr[c] : 0;
+      dr[c] = d;
+      db[c] += d;
+    }
+  }
+}
+
+// eq. 7 for every row b and gate g: mix[g][b][h] = Σ_e gate[b, g, e] · expert[b, e, h].
+// Row b of z: experts' activations [E·H], then softmax gates [G·E] from column A.
+EXPORT void mix_fwd(const f32 *z, int N1, int A, int E, int H, int G, int n, f32 *mix) {
+  for (int b = 0; b < n; b++) {
+    const f32 *zr = z + b * N1;
+    for (int g = 0; g < G; g++) {
+      const f32 *gate = zr + A + g * E;
+      f32 *o = mix + (g * n + b) * H;
+      int h = 0;
+      for (; h + 4 <= H; h += 4) {
+        v128_t s = MUL(SPLAT(gate[0]), LD(zr + h));
+        for (int e = 1; e < E; e++) s = ADD(s, MUL(SPLAT(gate[e]), LD(zr + e * H + h)));
+        ST(o + h, s);
+      }
+      for (; h < H; h++) {
+        f32 s = gate[0] * zr[h];
+        for (int e = 1; e < E; e++) s += gate[e] * zr[e * H + h];
+        o[h] = s;
+      }
+    }
+  }
+}
+
+// eq. 7 and 8 backward for every row: d expert[e, h] = Σ_g gate[g, e] · dmix[g][h] (before the
+// ReLU's mask: relu_bwd applies it), d logit[g, e] = gate · (d gate − Σ_e' gate · d gate) with
+// d gate[g, e] = Σ_h dmix[g][h] · expert[e, h]. Written into dz, laid out as z.
+EXPORT void mix_bwd(const f32 *z, f32 *dz, int N1, int A, int E, int H, int G, int n, const f32 *dmix) {
+  for (int b = 0; b < n; b++) {
+    const f32 *zr = z + b * N1;
+    f32 *dr = dz + b * N1;
+    for (int e = 0; e < E; e++) {
+      const f32 *he = zr + e * H;
+      f32 *de = dr + e * H;
+      int h = 0;
+      for (; h + 4 <= H; h += 4) {
+        v128_t s = SPLAT(0);
+        for (int g = 0; g < G; g++) s = ADD(s, MUL(SPLAT(zr[A + g * E + e]), LD(dmix + (g * n + b) * H + h)));
+        ST(de + h, s);
+      }
+      for (; h < H; h++) {
+        f32 s = 0;
+        for (int g = 0; g < G; g++) s += zr[A + g * E + e] * dmix[(g * n + b) * H + h];
+        de[h] = s;
+      }
+      for (int g = 0; g < G; g++) {
+        const f32 *dm = dmix + (g * n + b) * H;
+        v128_t s = SPLAT(0);
+        int k = 0;
+        for (; k + 4 <= H; k += 4) s = ADD(s, MUL(LD(dm + k), LD(he + k)));
+        f32 t = (wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 1)) + (wasm_f32x4_extract_lane(s, 2) + wasm_f32x4_extract_lane(s, 3));
+        for (; k < H; k++) t += dm[k] * he[k];
+        dr[A + g * E + e] = t;
+      }
+    }
+    for (int g = 0; g < G; g++) {
+      const f32 *l = zr + A + g * E;
+      f32 *dl = dr + A + g * E;
+      f32 s = 0;
+      for (int e = 0; e < E; e++) s += l[e] * dl[e];
+      for (int e = 0; e < E; e++) dl[e] = l[e] * (dl[e] - s);
+    }
+  }
+}
+
+// Adam in float32 in tf.train.adam's order (m' = m·β1 + g·(1−β1), v' = v·β2 + g²·(1−β2),
+// p' = (m'/om1) / (sqrt(v'/om2) + ε) · (−lr) + p, om_i = 1 − β_i^t): the same bits as tfjs's.
+EXPORT void adam(f32 *p, const f32 *g, f32 *m, f32 *v, int n, f32 b1, f32 b2, f32 c1, f32 c2, f32 om1, f32 om2, f32 eps, f32 negLr) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t gi = LD(g + i);
+    v128_t mi = ADD(MUL(LD(m + i), SPLAT(b1)), MUL(gi, SPLAT(c1)));
+    v128_t vi = ADD(MUL(LD(v + i), SPLAT(b2)), MUL(MUL(gi, gi), SPLAT(c2)));
+    ST(m + i, mi);
+    ST(v + i, vi);
+    v128_t step = wasm_f32x4_div(wasm_f32x4_div(mi, SPLAT(om1)), ADD(wasm_f32x4_sqrt(wasm_f32x4_div(vi, SPLAT(om2))), SPLAT(eps)));
+    ST(p + i, ADD(MUL(step, SPLAT(negLr)), LD(p + i)));
+  }
+  for (; i < n; i++) {
+    f32 gi = g[i];
+    f32 mi = m[i] * b1 + gi * c1, vi = v[i] * b2 + (gi * gi) * c2;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = ((mi / om1) / (__builtin_sqrtf(vi / om2) + eps)) * negLr + p[i];
+  }
+}
+
+// t[cols, rows] = a[rows, cols]ᵀ (explicit transposes before XNNPACK products)
+EXPORT void transpose(const f32 *a, f32 *t, int rows, int cols) {
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+}
