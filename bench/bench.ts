@@ -26,6 +26,8 @@ import { Group, trainGroup } from '../src/train/replicas';
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.resolve(__dirname, '../../bench/torch_reference.py');
 const BIN = path.resolve(__dirname, '../../bin/mmoe-sweep.js');
+/** configs/paper.json's lr grid: a sweep trains every run at each, on the run's shared rows. */
+const PAPER_LRS = 3;
 const BATCH = 128;
 const SHAPE: ModelShape = { ...DEFAULTS.model, inputDim: DEFAULTS.data.dim, tasks: TASKS };
 // Rows drawn per run before the clock starts: the per-step cost (copying a shuffled batch) does
@@ -57,7 +59,7 @@ function parseArgs(argv: string[]): Options {
   const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
   const o: Options = {
     backend: 'auto', models: [...MODEL_NAMES], replicas: [1, 8, 32], jobs: [...new Set([1, cores])], engines: ['fused', 'tfjs'],
-    sweep: true, sweepRuns: 16, sweepSteps: { fused: 1500, tfjs: 500 }, torchReplicas: 32, micro: true,
+    sweep: true, sweepRuns: 16, sweepSteps: { fused: 1000, tfjs: 400 }, torchReplicas: 32, micro: true,
     target: 800, repeat: 1, torch: true, torchSteps: 600,
   };
   const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -277,14 +279,14 @@ interface SweepRow {
 /** Part 1: the CLI as a user runs it, wall clock from spawn to exit. */
 function runSweep(model: string, engine: Engine, runs: number, steps: number, backend: BackendChoice): SweepRow {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mmoe-bench-'));
-  const args = [BIN, '--preset', 'paper', '--models', model, '--correlation', '0.5', '--lr', '0.001', '--runs', String(runs), '--steps', String(steps),
+  const args = [BIN, '--preset', 'paper', '--models', model, '--correlation', '0.5', '--runs', String(runs), '--steps', String(steps),
     '--train-size', '0', '--eval-size', '2000', '--eval-every', '250', '--engine', engine, '--backend', backend, '--quiet', '--json', '--out', path.join(out, 'sweep')];
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   fs.rmSync(out, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`bench sweep failed (exit ${r.status}): ${r.stderr.trim()}`);
-  return { model, engine, runs, steps, seconds, modelStepsPerSec: (runs * steps) / seconds };
+  return { model, engine, runs, steps, seconds, modelStepsPerSec: (runs * PAPER_LRS * steps) / seconds };
 }
 
 async function main(): Promise<void> {
@@ -298,7 +300,7 @@ async function main(): Promise<void> {
   if (o.torch && !hasTorch) console.log(`PyTorch reference skipped: ${PYTHON} cannot import torch\n`);
   const sweeps: SweepRow[] = [];
   if (o.sweep) {
-    console.log(`1. Real sweep: mmoe-sweep --preset paper --correlation 0.5 --lr 0.001 --runs ${o.sweepRuns} (fresh rows, 2,000 held-out rows every 250 steps), --jobs ${cores} (all cores), default --replicas`);
+    console.log(`1. Real sweep: mmoe-sweep --preset paper --models M --correlation 0.5 --runs ${o.sweepRuns} (its 3 lrs; fresh rows, 2,000 held-out rows every 250 steps), --jobs ${cores} (all cores), default --replicas; model-steps = runs × 3 lrs × steps`);
     console.log(`${'model'.padEnd(14)}${pad('engine', 7)}${pad('runs', 6)}${pad('steps', 7)}${pad('seconds', 9)}${pad('model-steps/s', 15)}`);
     for (const model of o.models)
       for (const engine of o.engines) {
