@@ -138,3 +138,11 @@ test('a short sweep on the fused engine agrees with the tfjs engine: every final
     );
   }
 });
+
+test('--engine takes fused or tfjs; anything else is refused with one line and exit 2, before anything is written', () => {
+  const out = path.join(tmpDir('engine-bad'), 'out');
+  const r = runCli(['--preset', 'smoke', '--engine', 'gpu', '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr.trim(), /^[^\n]*--engine[^\n]*gpu[^\n]*fused, tfjs[^\n]*$/);
+  assert.equal(fs.existsSync(out), false);
+});
