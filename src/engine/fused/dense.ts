@@ -111,17 +111,12 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   const ensure = (n: number) => {
     if (n <= cap) return;
     const parts = [R * P, R * P, R * P, P, n * d, n * N1, n * N1, G * n * H, G * n * H, groups.length * n * maxCols,
-      groups.length * n * maxCols, Math.max(n * d, n * W, maxCols * W)].map((size) => (size + 3) & ~3);
+      groups.length * n * maxCols, maxCols * W].map((size) => (size + 3) & ~3);
     const next = arena(parts.reduce((a, b) => a + b, 0));
-    let at = next.base;
+    let at = 0;
     const old = PAR;
     [PAR, M1, M2, GRAD, X, Z, DZ, MIX, DMIX, T1, DT1, TR] = parts.map((size) => ((at += size), at - size));
-    if (mem) {
-      next.f32().set(mem.f32().subarray(old, old + 3 * R * P), PAR); // parameters and moments
-      mem.free();
-    } else {
-      next.f32().fill(0, M1, M1 + 2 * R * P); // fresh heap memory is not zeroed
-    }
+    if (mem) next.f32().set(mem.f32().subarray(old, old + 3 * R * P), PAR); // parameters and moments
     mem = next;
     cap = n;
     dpred = new Float64Array(n * T);
@@ -228,7 +223,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       });
       const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
       tick(BACKWARD);
-      R1.tn(input, dt1, GRAD + g.wh, n, W, g.cols, TR);
+      R1.tn(input, dt1, GRAD + g.wh, n, W, g.cols);
       // the towers' input gradient: into the mixture's (MoE) or straight into the bottom's dZ
       R1.nt(dt1, par + g.wh, g.gate < 0 ? DZ : DMIX + g.gate * n * H, n, g.cols, W, TR);
       tick(TOWER_PRODUCTS);
@@ -237,7 +232,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     if (G > 0) K.mix_bwd(Z * 4, DZ * 4, N1, A, E, H, G, n, DMIX * 4);
     K.relu_bwd(Z * 4, DZ * 4, N1, A, n, (GRAD + B1) * 4);
     tick(BACKWARD);
-    R1.tn(X, DZ, GRAD + W1, n, d, N1, TR); // the input layer needs no dX
+    R1.tn(X, DZ, GRAD + W1, n, d, N1); // the input layer needs no dX
     tick(FIRST_DW);
   };
 
@@ -354,8 +349,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     },
     parameters: () => stacked(R, (r) => PAR + r * P),
     dispose() {
-      mem?.free();
-      mem = null;
+      mem = null; // the wasm memory goes with its last reference
       cap = 0;
     },
   };

@@ -139,3 +139,67 @@ EXPORT void transpose(const f32 *a, f32 *t, int rows, int cols) {
   for (int i = 0; i < rows; i++)
     for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
 }
+
+// o[M, N] = op(a) · b, b row-major [K, N]; op(a) = a [M, K] (ta = 0) or aᵀ with a [K, M] (ta = 1).
+// Tiles of 4 rows × 8 columns in registers; every output sums over k in order, whatever its
+// tile, so a row's result never depends on M (nor a replica's on its group).
+EXPORT void gemm(const f32 *a, const f32 *b, f32 *o, int M, int K, int N, int ta) {
+  const int si = ta ? 1 : K, sk = ta ? M : 1; // a(i, k) = a[i * si + k * sk]
+  int i = 0;
+  for (; i + 4 <= M; i += 4) {
+    const f32 *a0 = a + i * si, *a1 = a0 + si, *a2 = a1 + si, *a3 = a2 + si;
+    int j = 0;
+    for (; j + 8 <= N; j += 8) {
+      v128_t c00 = SPLAT(0), c01 = SPLAT(0), c10 = SPLAT(0), c11 = SPLAT(0);
+      v128_t c20 = SPLAT(0), c21 = SPLAT(0), c30 = SPLAT(0), c31 = SPLAT(0);
+      const f32 *bk = b + j;
+      for (int k = 0; k < K; k++, bk += N) {
+        v128_t b0 = LD(bk), b1 = LD(bk + 4), s;
+        s = SPLAT(a0[k * sk]); c00 = ADD(c00, MUL(s, b0)); c01 = ADD(c01, MUL(s, b1));
+        s = SPLAT(a1[k * sk]); c10 = ADD(c10, MUL(s, b0)); c11 = ADD(c11, MUL(s, b1));
+        s = SPLAT(a2[k * sk]); c20 = ADD(c20, MUL(s, b0)); c21 = ADD(c21, MUL(s, b1));
+        s = SPLAT(a3[k * sk]); c30 = ADD(c30, MUL(s, b0)); c31 = ADD(c31, MUL(s, b1));
+      }
+      f32 *or = o + i * N + j;
+      ST(or, c00); ST(or + 4, c01); or += N;
+      ST(or, c10); ST(or + 4, c11); or += N;
+      ST(or, c20); ST(or + 4, c21); or += N;
+      ST(or, c30); ST(or + 4, c31);
+    }
+    for (; j + 4 <= N; j += 4) {
+      v128_t c0 = SPLAT(0), c1 = SPLAT(0), c2 = SPLAT(0), c3 = SPLAT(0);
+      const f32 *bk = b + j;
+      for (int k = 0; k < K; k++, bk += N) {
+        v128_t b0 = LD(bk);
+        c0 = ADD(c0, MUL(SPLAT(a0[k * sk]), b0));
+        c1 = ADD(c1, MUL(SPLAT(a1[k * sk]), b0));
+        c2 = ADD(c2, MUL(SPLAT(a2[k * sk]), b0));
+        c3 = ADD(c3, MUL(SPLAT(a3[k * sk]), b0));
+      }
+      f32 *or = o + i * N + j;
+      ST(or, c0); ST(or + N, c1); ST(or + 2 * N, c2); ST(or + 3 * N, c3);
+    }
+    for (; j < N; j++) {
+      f32 c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      for (int k = 0; k < K; k++) {
+        f32 bv = b[k * N + j];
+        c0 += a0[k * sk] * bv; c1 += a1[k * sk] * bv; c2 += a2[k * sk] * bv; c3 += a3[k * sk] * bv;
+      }
+      o[i * N + j] = c0; o[(i + 1) * N + j] = c1; o[(i + 2) * N + j] = c2; o[(i + 3) * N + j] = c3;
+    }
+  }
+  for (; i < M; i++) {
+    const f32 *ai = a + i * si;
+    int j = 0;
+    for (; j + 4 <= N; j += 4) {
+      v128_t c = SPLAT(0);
+      for (int k = 0; k < K; k++) c = ADD(c, MUL(SPLAT(ai[k * sk]), LD(b + k * N + j)));
+      ST(o + i * N + j, c);
+    }
+    for (; j < N; j++) {
+      f32 c = 0;
+      for (int k = 0; k < K; k++) c += ai[k * sk] * b[k * N + j];
+      o[i * N + j] = c;
+    }
+  }
+}
