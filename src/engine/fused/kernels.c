@@ -203,3 +203,39 @@ EXPORT void gemm(const f32 *a, const f32 *b, f32 *o, int M, int K, int N, int ta
     }
   }
 }
+
+// The towers' linear outputs and squared errors for one group of J tasks reading t1 [n, J·U]
+// (after the ReLU); task j's U output weights and bias at wob + j·(U+1); its labels in column
+// k0 + j of y [n, T]; sse[j] += Σ_b (pred − y)². With backward: the output layer's gradients
+// (same layout as wob) from d pred = 2·(pred − y)/n, d t1 = (t1 > 0)·d pred·w, gbh = Σ_b d t1.
+EXPORT void tower_out(const f32 *t1, int n, int U, int J, const f32 *wob, const f32 *y, int T, int k0,
+                      double *sse, int backward, f32 *dt1, f32 *gwob, f32 *gbh) {
+  const int C = J * U;
+  for (int j = 0; j < J; j++) {
+    const f32 *w = wob + j * (U + 1);
+    f32 *gw = gwob + j * (U + 1), *gb = gbh + j * U;
+    if (backward) {
+      for (int u = 0; u <= U; u++) gw[u] = 0;
+      for (int u = 0; u < U; u++) gb[u] = 0;
+    }
+    double s = 0;
+    for (int b = 0; b < n; b++) {
+      const f32 *t = t1 + b * C + j * U;
+      f32 p = w[U];
+      for (int u = 0; u < U; u++) p += t[u] * w[u];
+      const double e = (double)p - (double)y[b * T + k0 + j];
+      s += e * e;
+      if (!backward) continue;
+      const f32 dp = (f32)(2 * e / n);
+      f32 *dt = dt1 + b * C + j * U;
+      gw[U] += dp;
+      for (int u = 0; u < U; u++) {
+        gw[u] += t[u] * dp;
+        const f32 dv = t[u] > 0 ? dp * w[u] : 0;
+        dt[u] = dv;
+        gb[u] += dv;
+      }
+    }
+    sse[j] += s;
+  }
+}
