@@ -31,6 +31,7 @@ export interface Kernels {
   mix_bwd(z: number, dz: number, N1: number, A: number, E: number, H: number, G: number, n: number, dmix: number): void;
   adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number, om1: number, om2: number, eps: number, negLr: number): void;
   transpose(a: number, t: number, rows: number, cols: number): void;
+  softmax(z: number, N1: number, A: number, E: number, G: number, n: number): void;
   tower_out(t1: number, n: number, U: number, J: number, wob: number, y: number, T: number, k0: number,
     sse: number, backward: number, dt1: number, gwob: number, gbh: number): void;
 }

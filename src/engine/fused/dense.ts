@@ -148,23 +148,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     tick(FIRST);
     K.bias_relu(Z * 4, N1, (par + B1) * 4, A, n);
     if (G === 0) return;
-    // eq. 8: softmax gates, in place over their logits (JS: wasm has no exp)
-    const F = R1.f32();
-    for (let b = 0; b < n; b++) {
-      for (let g = 0; g < G; g++) {
-        const l = Z + b * N1 + A + g * E;
-        let max = F[l];
-        for (let e = 1; e < E; e++) if (F[l + e] > max) max = F[l + e];
-        let sum = 0;
-        for (let e = 0; e < E; e++) {
-          const x = Math.exp(F[l + e] - max);
-          F[l + e] = x;
-          sum += x;
-        }
-        const inv = 1 / sum;
-        for (let e = 0; e < E; e++) F[l + e] *= inv;
-      }
-    }
+    K.softmax(Z * 4, N1, A, E, G, n); // eq. 8
     K.mix_fwd(Z * 4, N1, A, E, H, G, n, MIX * 4); // eq. 7
   };
 

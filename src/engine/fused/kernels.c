@@ -239,3 +239,46 @@ EXPORT void tower_out(const f32 *t1, int n, int U, int J, const f32 *wob, const 
     sse[j] += s;
   }
 }
+
+// e^x for x ≤ 0, four at a time (Cephes' expf: x = n·ln2 + r, |r| ≤ ln2/2, degree-5 polynomial
+// for (e^r − 1 − r)/r², 2^n from the exponent bits): within 2 ulp of e^x; e^x for x < −87 is
+// taken as e^−87 (the softmax's inputs are ≤ 0 and such terms vanish beside its e^0 = 1).
+static inline v128_t exp4(v128_t x) {
+  x = wasm_f32x4_max(x, SPLAT(-87.0f));
+  const v128_t n = wasm_f32x4_nearest(MUL(x, SPLAT(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(x, MUL(n, SPLAT(0.693359375f)));
+  r = wasm_f32x4_sub(r, MUL(n, SPLAT(-2.12194440e-4f)));
+  v128_t p = SPLAT(1.9875691500e-4f);
+  p = ADD(MUL(p, r), SPLAT(1.3981999507e-3f));
+  p = ADD(MUL(p, r), SPLAT(8.3334519073e-3f));
+  p = ADD(MUL(p, r), SPLAT(4.1665795894e-2f));
+  p = ADD(MUL(p, r), SPLAT(1.6666665459e-1f));
+  p = ADD(MUL(p, r), SPLAT(5.0000001201e-1f));
+  p = ADD(ADD(MUL(MUL(p, r), r), r), SPLAT(1.0f));
+  const v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return MUL(p, scale);
+}
+
+// eq. 8: softmax over each row's G groups of E logits at column A of z [n, N1], in place
+EXPORT void softmax(f32 *z, int N1, int A, int E, int G, int n) {
+  for (int b = 0; b < n; b++) {
+    for (int g = 0; g < G; g++) {
+      f32 *l = z + b * N1 + A + g * E;
+      f32 max = l[0];
+      for (int e = 1; e < E; e++) max = l[e] > max ? l[e] : max;
+      f32 sum = 0;
+      int e = 0;
+      for (; e + 4 <= E; e += 4) {
+        const v128_t v = exp4(wasm_f32x4_sub(LD(l + e), SPLAT(max)));
+        ST(l + e, v);
+        sum += (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) + (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+      }
+      for (; e < E; e++) {
+        l[e] = wasm_f32x4_extract_lane(exp4(SPLAT(l[e] - max)), 0);
+        sum += l[e];
+      }
+      const f32 inv = 1 / sum;
+      for (e = 0; e < E; e++) l[e] *= inv;
+    }
+  }
+}
