@@ -18,11 +18,8 @@ interface TensorInfo {
 }
 
 interface WasmModule {
-  asm: { memory: object };
   HEAP32: Int32Array;
-  HEAPF32: Float32Array;
   _malloc(bytes: number): number;
-  _free(ptr: number): void;
   _BatchMatMul(aId: number, aShape: number, aRank: number, bId: number, bShape: number, bRank: number,
     transposeA: number, transposeB: number, outId: number): void;
   tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
@@ -43,58 +40,6 @@ type Kernel = (args: KernelArgs) => TensorInfo;
 const MIN_SLICE_MACS = 4096;
 
 let installed = false;
-
-/**
- * out[M, N] = a[M, K] · b[K, N] through XNNPACK, all row-major at byte offsets into the wasm heap:
- * zero-copy views registered under fresh ids and forgotten after the call. shapes: 24 heap bytes.
- */
-function sliceProduct(backend: WasmBackend, shapes: number, aOff: number, bOff: number, oOff: number, M: number, K: number, N: number): void {
-  const wasm = backend.wasm;
-  const heap = wasm.HEAP32, s = shapes >> 2;
-  heap[s] = 1; heap[s + 1] = M; heap[s + 2] = K;
-  heap[s + 3] = 1; heap[s + 4] = K; heap[s + 5] = N;
-  const aId = backend.dataIdNextNumber++;
-  const bId = backend.dataIdNextNumber++;
-  const oId = backend.dataIdNextNumber++;
-  wasm.tfjs.registerTensor(aId, M * K, aOff);
-  wasm.tfjs.registerTensor(bId, K * N, bOff);
-  wasm.tfjs.registerTensor(oId, M * N, oOff);
-  wasm._BatchMatMul(aId, shapes, 3, bId, shapes + 12, 3, 0, 0, oId);
-  wasm.tfjs.disposeData(aId);
-  wasm.tfjs.disposeData(bId);
-  wasm.tfjs.disposeData(oId);
-}
-
-/** Raw access to the wasm heap for engines that keep their tensors there (src/engine/fused). */
-export interface WasmHeap {
-  /** The module's WebAssembly.Memory (for other wasm modules to import). */
-  memory: object;
-  /** The heap as floats; a new view after the heap grows (any malloc may grow it), so re-read after calls. */
-  f32(): Float32Array;
-  /** Bytes on the heap (16-byte aligned); 0 on failure. */
-  malloc(bytes: number): number;
-  free(ptr: number): void;
-  /** out = a · b through XNNPACK, row-major [M, K]·[K, N] at byte offsets. */
-  matMul(aOff: number, bOff: number, oOff: number, M: number, K: number, N: number): void;
-}
-
-let heapShapes = 0;
-
-/** The active backend's wasm heap, or null when the active backend is not wasm. */
-export function wasmHeap(): WasmHeap | null {
-  if (tf.getBackend() !== 'wasm') return null;
-  const backend = tf.backend() as unknown as WasmBackend;
-  const wasm = backend.wasm;
-  if (heapShapes === 0) heapShapes = wasm._malloc(24);
-  const shapes = heapShapes;
-  return {
-    memory: wasm.asm.memory,
-    f32: () => wasm.HEAPF32,
-    malloc: (bytes) => wasm._malloc(bytes),
-    free: (ptr) => wasm._free(ptr),
-    matMul: (aOff, bOff, oOff, M, K, N) => sliceProduct(backend, shapes, aOff, bOff, oOff, M, K, N),
-  };
-}
 
 /** Replaces the wasm backend's BatchMatMul kernel (once per process); false when wasm is not registered. */
 export function installWasmMatMul(): boolean {
@@ -139,13 +84,26 @@ export function installWasmMatMul(): boolean {
       ? transpose({ inputs: { x: { ...b, shape: [batchB, N, K] } }, backend, attrs: { perm: [0, 2, 1] } })
       : b;
     const out = backend.makeOutput([...outBatchShape, M, N], 'float32');
-    if (shapes === 0) shapes = backend.wasm._malloc(24);
+    const wasm = backend.wasm;
+    if (shapes === 0) shapes = wasm._malloc(24);
+    const heap = wasm.HEAP32;
+    heap.set([1, M, K], shapes >> 2);
+    heap.set([1, K, N], (shapes >> 2) + 3);
     const aOff = backend.dataIdMap.get(aRows.dataId).memoryOffset;
     const bOff = backend.dataIdMap.get(bRows.dataId).memoryOffset;
     const oOff = backend.dataIdMap.get(out.dataId).memoryOffset;
     for (let r = 0; r < batch; r++) {
-      const aSlice = aOff + (batchA > 1 ? r * M * K * 4 : 0), bSlice = bOff + (batchB > 1 ? r * K * N * 4 : 0);
-      sliceProduct(backend, shapes, aSlice, bSlice, oOff + r * M * N * 4, M, K, N);
+      // zero-copy views of slice r, registered under fresh ids and forgotten after the call
+      const aId = backend.dataIdNextNumber++;
+      const bId = backend.dataIdNextNumber++;
+      const oId = backend.dataIdNextNumber++;
+      wasm.tfjs.registerTensor(aId, M * K, aOff + (batchA > 1 ? r * M * K * 4 : 0));
+      wasm.tfjs.registerTensor(bId, K * N, bOff + (batchB > 1 ? r * K * N * 4 : 0));
+      wasm.tfjs.registerTensor(oId, M * N, oOff + r * M * N * 4);
+      wasm._BatchMatMul(aId, shapes, 3, bId, shapes + 12, 3, 0, 0, oId);
+      wasm.tfjs.disposeData(aId);
+      wasm.tfjs.disposeData(bId);
+      wasm.tfjs.disposeData(oId);
     }
     if (aRows !== a) backend.disposeData(aRows.dataId);
     if (bRows !== b) backend.disposeData(bRows.dataId);

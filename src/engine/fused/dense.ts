@@ -98,6 +98,8 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       views.set(`tower${k + 1}.out.b`, { off: bo[k], rows: 1, cols: 1, stride: 1 });
     });
   }
+  // tower_out (kernels.c) reads a group's labels as consecutive columns
+  if (groups.some((g) => g.tasks.some((k, j) => k !== g.tasks[0] + j))) throw new Error('fused engine: a tower group must hold consecutive tasks');
   P = (P + 3) & ~3; // 16-byte aligned blocks
   const maxCols = Math.max(...groups.map((g) => g.cols));
 
@@ -106,25 +108,20 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   // to `cap` rows, grown on demand
   let mem: Arena | null = null;
   let PAR = 0, M1 = 0, M2 = 0, GRAD = 0, cap = 0;
-  let X = 0, Z = 0, DZ = 0, MIX = 0, DMIX = 0, T1 = 0, DT1 = 0, TR = 0;
-  let dpred = new Float64Array(0);
+  let X = 0, Y = 0, SSE = 0, Z = 0, DZ = 0, MIX = 0, DMIX = 0, T1 = 0, DT1 = 0, TR = 0;
+  let sse: Float64Array<ArrayBufferLike> = new Float64Array(0);
   const ensure = (n: number) => {
     if (n <= cap) return;
-    const parts = [R * P, R * P, R * P, P, n * d, n * N1, n * N1, G * n * H, G * n * H, groups.length * n * maxCols,
-      groups.length * n * maxCols, Math.max(n * d, n * W, maxCols * W)].map((size) => (size + 3) & ~3);
+    const parts = [R * P, R * P, R * P, P, n * d, n * T, 2 * T, n * N1, n * N1, G * n * H, G * n * H, groups.length * n * maxCols,
+      groups.length * n * maxCols, maxCols * W].map((size) => (size + 3) & ~3);
     const next = arena(parts.reduce((a, b) => a + b, 0));
-    let at = next.base;
+    let at = 0;
     const old = PAR;
-    [PAR, M1, M2, GRAD, X, Z, DZ, MIX, DMIX, T1, DT1, TR] = parts.map((size) => ((at += size), at - size));
-    if (mem) {
-      next.f32().set(mem.f32().subarray(old, old + 3 * R * P), PAR); // parameters and moments
-      mem.free();
-    } else {
-      next.f32().fill(0, M1, M1 + 2 * R * P); // fresh heap memory is not zeroed
-    }
+    [PAR, M1, M2, GRAD, X, Y, SSE, Z, DZ, MIX, DMIX, T1, DT1, TR] = parts.map((size) => ((at += size), at - size));
+    if (mem) next.f32().set(mem.f32().subarray(old, old + 3 * R * P), PAR); // parameters and moments
     mem = next;
     cap = n;
-    dpred = new Float64Array(n * T);
+    sse = new Float64Array(next.f32().buffer, SSE * 4, T); // per-task sums of squared errors
   };
   ensure(CHUNK);
   const K = mem!.kernels;
@@ -143,7 +140,6 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       }
     }
   }
-  const acc = new Float64Array(maxCols + T * (U + 1)); // the towers' bias and output gradients
 
   // ---- forward for one replica on n rows already in X; par: its parameter block
   const firstLayer = (par: number, n: number) => {
@@ -152,48 +148,22 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     tick(FIRST);
     K.bias_relu(Z * 4, N1, (par + B1) * 4, A, n);
     if (G === 0) return;
-    // eq. 8: softmax gates, in place over their logits (JS: wasm has no exp)
-    const F = R1.f32();
-    for (let b = 0; b < n; b++) {
-      for (let g = 0; g < G; g++) {
-        const l = Z + b * N1 + A + g * E;
-        let max = F[l];
-        for (let e = 1; e < E; e++) if (F[l + e] > max) max = F[l + e];
-        let sum = 0;
-        for (let e = 0; e < E; e++) {
-          const x = Math.exp(F[l + e] - max);
-          F[l + e] = x;
-          sum += x;
-        }
-        const inv = 1 / sum;
-        for (let e = 0; e < E; e++) F[l + e] *= inv;
-      }
-    }
+    K.softmax(Z * 4, N1, A, E, G, n); // eq. 8
     K.mix_fwd(Z * 4, N1, A, E, H, G, n, MIX * 4); // eq. 7
   };
 
-  /** Towers and per-task squared errors (summed into sse); with dp, also 2·error/n into dpred. */
-  const towers = (par: number, n: number, y: Float32Array, y0: number, sse: Float64Array, dp: boolean) => {
+  /** Towers and per-task squared errors (summed into sse); with backward, the output layer's gradients too. */
+  const towers = (par: number, n: number, backward: boolean) => {
     const R1 = mem!;
     groups.forEach((g, gi) => {
       const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
-      const t1 = T1 + gi * n * maxCols;
+      const t1 = T1 + gi * n * maxCols, k0 = g.tasks[0];
       tick(FORWARD);
       R1.nn(input, par + g.wh, t1, n, W, g.cols);
       tick(TOWER_PRODUCTS);
       K.bias_relu(t1 * 4, g.cols, (par + g.bh) * 4, g.cols, n);
-      const F = R1.f32();
-      for (let b = 0; b < n; b++) {
-        const t = t1 + b * g.cols;
-        for (let j = 0; j < g.tasks.length; j++) {
-          const k = g.tasks[j], w = par + wo[k], tj = t + j * U;
-          let p = F[par + bo[k]];
-          for (let u = 0; u < U; u++) p += F[tj + u] * F[w + u];
-          const err = Math.fround(p) - y[y0 + b * T + k];
-          sse[k] += err * err;
-          if (dp) dpred[b * T + k] = (2 * err) / n;
-        }
-      }
+      K.tower_out(t1 * 4, n, U, g.tasks.length, (par + wo[k0]) * 4, Y * 4, T, k0, SSE * 4 + k0 * 8,
+        backward ? 1 : 0, (DT1 + gi * n * maxCols) * 4, (GRAD + wo[k0]) * 4, (GRAD + g.bh) * 4);
     });
   };
 
@@ -201,34 +171,10 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   const backward = (par: number, n: number) => {
     const R1 = mem!;
     groups.forEach((g, gi) => {
-      const t1 = T1 + gi * n * maxCols, dt1 = DT1 + gi * n * maxCols;
-      const F = R1.f32();
-      acc.fill(0);
-      const ob = g.cols; // acc: [bh grads (cols)] [per task j: wo grads (U), bo grad]
-      for (let b = 0; b < n; b++) {
-        const t = t1 + b * g.cols, dt = dt1 + b * g.cols;
-        for (let j = 0; j < g.tasks.length; j++) {
-          const k = g.tasks[j], w = par + wo[k], a = ob + j * (U + 1);
-          const dpk = dpred[b * T + k];
-          acc[a + U] += dpk;
-          for (let u = 0; u < U; u++) {
-            const c = j * U + u, tv = F[t + c];
-            acc[a + u] += tv * dpk;
-            const dv = tv > 0 ? dpk * F[w + u] : 0;
-            F[dt + c] = dv;
-            acc[c] += dv;
-          }
-        }
-      }
-      for (let c = 0; c < g.cols; c++) F[GRAD + g.bh + c] = acc[c];
-      g.tasks.forEach((k, j) => {
-        const a = ob + j * (U + 1);
-        for (let u = 0; u < U; u++) F[GRAD + wo[k] + u] = acc[a + u];
-        F[GRAD + bo[k]] = acc[a + U];
-      });
+      const dt1 = DT1 + gi * n * maxCols; // d t1 and the output layer's gradients came with the forward (tower_out)
       const input = g.gate < 0 ? Z : MIX + g.gate * n * H;
       tick(BACKWARD);
-      R1.tn(input, dt1, GRAD + g.wh, n, W, g.cols, TR);
+      R1.tn(input, dt1, GRAD + g.wh, n, W, g.cols);
       // the towers' input gradient: into the mixture's (MoE) or straight into the bottom's dZ
       R1.nt(dt1, par + g.wh, g.gate < 0 ? DZ : DMIX + g.gate * n * H, n, g.cols, W, TR);
       tick(TOWER_PRODUCTS);
@@ -237,7 +183,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     if (G > 0) K.mix_bwd(Z * 4, DZ * 4, N1, A, E, H, G, n, DMIX * 4);
     K.relu_bwd(Z * 4, DZ * 4, N1, A, n, (GRAD + B1) * 4);
     tick(BACKWARD);
-    R1.tn(X, DZ, GRAD + W1, n, d, N1, TR); // the input layer needs no dX
+    R1.tn(X, DZ, GRAD + W1, n, d, N1); // the input layer needs no dX
     tick(FIRST_DW);
   };
 
@@ -250,27 +196,28 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     K.adam(PAR * 4 + o, GRAD * 4, M1 * 4 + o, M2 * 4 + o, P, beta1, beta2, 1 - beta1, 1 - beta2, 1 - accBeta1, 1 - accBeta2, epsilon, -lr);
   };
 
-  /** rows [from, from + n) of x (all replicas' rows, concatenated) into X */
-  const load = (x: Float32Array, from: number, n: number) => {
-    mem!.f32().set(x.subarray(from * d, (from + n) * d), X);
+  /** rows [from, from + n) of x and y (all replicas' rows, concatenated) into X and Y */
+  const load = (x: Float32Array, y: Float32Array | null, from: number, n: number) => {
+    const F = mem!.f32();
+    F.set(x.subarray(from * d, (from + n) * d), X);
+    if (y) F.set(y.subarray(from * T, (from + n) * T), Y);
   };
 
   /** Loss and gradients for replica r's batch (left in the gradient block); returns nothing, fills losses. */
   const lossAndGrad = (x: Float32Array, y: Float32Array, batch: number, r: number, losses: Float32Array) => {
     ensure(batch);
     tick(ADAM);
-    load(x, r * batch, batch);
+    load(x, y, r * batch, batch);
     tick(LOAD);
     const par = PAR + r * P;
     firstLayer(par, batch);
     sse.fill(0);
-    towers(par, batch, y, r * batch * T, sse, true);
+    towers(par, batch, true);
     for (let k = 0; k < T; k++) losses[r * T + k] = sse[k] / batch;
     tick(FORWARD);
     backward(par, batch);
   };
 
-  const sse = new Float64Array(T);
   const perReplica = (n: number, fn: (r: number, from: number, len: number) => void) => {
     ensure(Math.min(n, CHUNK));
     for (let r = 0; r < R; r++) {
@@ -328,9 +275,9 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       const out = new Float32Array(R * T);
       perReplica(n, (r, from, len) => {
         if (from === 0) sse.fill(0);
-        load(x, r * n + from, len);
+        load(x, y, r * n + from, len);
         firstLayer(PAR + r * P, len);
-        towers(PAR + r * P, len, y, (r * n + from) * T, sse, false);
+        towers(PAR + r * P, len, false);
         if (from + len === n) for (let k = 0; k < T; k++) out[r * T + k] = sse[k] / n;
       });
       return out;
@@ -341,7 +288,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       const sum = new Float64Array(G * E);
       perReplica(n, (r, from, len) => {
         if (from === 0) sum.fill(0);
-        load(x, r * n + from, len);
+        load(x, null, r * n + from, len);
         firstLayer(PAR + r * P, len);
         const F = mem!.f32();
         for (let b = 0; b < len; b++) {
@@ -354,8 +301,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     },
     parameters: () => stacked(R, (r) => PAR + r * P),
     dispose() {
-      mem?.free();
-      mem = null;
+      mem = null; // the wasm memory goes with its last reference
       cap = 0;
     },
   };
