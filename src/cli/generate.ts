@@ -29,7 +29,7 @@ export async function generate(o: Record<string, unknown>): Promise<number> {
   const rows = positiveInt('--rows', o.rows as string);
   const out = o.out as string;
   if (fs.existsSync(out) && !o.force) throw new UsageError(`--out ${JSON.stringify(out)} exists; allowed: a new file, or --force to overwrite`, out);
-  const seed = runSeed(cfg.sweep.seed, 0, p);
+  const seed = runSeed(cfg.sweep.seed, 0);
   const task = runTaskPair(cfg.data, p, studyConstants(cfg.data, cfg.sweep.seed), seed);
   const s = trainRowStream(seed);
   const d = cfg.data.dim;

@@ -6,6 +6,8 @@ import { SCHEMA, checkFlag } from '../config/schema';
 import { cosineForLabelCorrelation, labelCorrelationRange } from '../data/correlation';
 import { studyConstants } from '../data/generator';
 import { initBackend } from '../engine/backend';
+import { registerModelFiles } from '../models/custom';
+import { BUILTIN_NAMES } from '../models/zoo';
 import { usage } from '../errors';
 import { OUTPUTS } from '../output/columns';
 import { writeSummaries } from '../report/summary';
@@ -18,9 +20,9 @@ import { progress } from './progress';
 export const SWEEP_FLAGS: [string, string][] = [
   ['--correlation <list>', 'cosines p between the task weight vectors, comma-separated, each in [-1, 1]'],
   ['--label-correlation <list>', 'instead of --correlation: target Pearson correlations of the two labels; each is turned into the cosine that gives it (recorded as correlation, with label_correlation beside it)'],
-  ['--models <list>', 'comma-separated: shared-bottom, omoe, mmoe'],
+  ['--models <list>', `comma-separated: ${BUILTIN_NAMES.join(', ')}, or the name of a --model-file model`],
   ['--runs <n>', 'independent runs per model, correlation and lr'],
-  ['--seed <n>', 'base seed; run seeds are derived from it, the run index and the correlation'],
+  ['--seed <n>', 'base seed; run seeds are derived from it and the run index (the same at every correlation)'],
   ['--steps <n>', 'training steps per run'],
   ['--batch-size <n>', 'rows per training step'],
   ['--lr <list>', 'Adam learning rates; a list is a grid, each reported, the best marked in summary.csv'],
@@ -55,6 +57,7 @@ export function sweepCommand(program: Command, status: ExitStatus): Command {
     .option('--shard-count <n>', 'with --shard auto under a Kubernetes Indexed Job: the number of shards (or MMOE_SWEEP_SHARD_COUNT)')
     .option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference', 'fused')
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
+    .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[] | undefined) => [...(all ?? []), f])
     .option('--quiet', 'no progress and no table; errors only')
     .option('--json', 'print a machine-readable summary on stdout instead of the table');
   addBackendOption(program);
@@ -84,6 +87,7 @@ function shardOption(text: string | undefined, countText: string | undefined): S
 }
 
 export async function runSweepCommand(opts: Record<string, unknown>): Promise<number> {
+  registerModelFiles((opts.modelFile as string[] | undefined) ?? []); // before the config: --models may name them
   const config = resolveConfig({ preset: opts.preset as string, configFile: opts.config as string | undefined, flags: opts });
   if (opts.labelCorrelation !== undefined) config.sweep.correlations = cosinesFor(config, opts);
   const jobs = opts.jobs === undefined ? cores() : positiveInt('--jobs', opts.jobs as string);

@@ -1,7 +1,7 @@
 // Every constant of a sweep, with its default, in one place (nanoGPT's pattern).
 // Presets in configs/*.json and --config files override parts of this; flags override those.
 import { DataConfig } from '../data/generator';
-import { ModelConfig } from '../models/types';
+import { ModelConfig, SUCCESSOR_DEFAULTS } from '../models/types';
 import { TrainConfig } from '../train/replicas';
 
 export interface SweepGrid {
@@ -10,7 +10,7 @@ export interface SweepGrid {
   correlations: number[];
   /** Independent runs per (model, correlation, lr); run i sees the same data for every model. */
   runs: number;
-  /** Base seed: every run's seed is derived from (seed, run index, correlation). */
+  /** Base seed: every run's seed is derived from (seed, run index), the same at every correlation. */
   seed: number;
 }
 
@@ -43,7 +43,8 @@ export const DEFAULTS: SweepConfig = {
     trainSize: 10000,
     evalSize: 2000,
   },
-  model: { bottomUnits: 113, experts: 8, expertUnits: 16, towerUnits: 8 },
+  // the successors' sizes (single-task … ple) sit with their parameter counts in src/models/types.ts
+  model: { bottomUnits: 113, experts: 8, expertUnits: 16, towerUnits: 8, ...SUCCESSOR_DEFAULTS },
   train: { steps: 1000, batchSize: 128, lr: [0.001], evalEvery: 100 },
   sweep: { models: ['shared-bottom', 'omoe', 'mmoe'], correlations: [0.5, 0.9, 1], runs: 20, seed: 1 },
   report: { histogramBins: 21, histogramMax: 0.7 },

@@ -35,6 +35,13 @@ export const SCHEMA: Record<string, Record<string, Rule>> = {
     experts: rule(positiveInt, 'experts of omoe and mmoe'),
     expertUnits: rule(positiveInt, 'ReLU units of each expert'),
     towerUnits: rule(positiveInt, 'ReLU units of each task tower'),
+    taskUnits: rule(positiveInt, 'single-task, cross-stitch, l2-constrained: ReLU units of each task\'s own layer'),
+    cgcTaskExperts: rule(positiveInt, 'cgc: task-specific experts per task'),
+    cgcSharedExperts: rule(positiveInt, 'cgc: shared experts'),
+    pleTaskExperts: rule(positiveInt, 'ple: task-specific experts per task in each level'),
+    pleSharedExperts: rule(positiveInt, 'ple: shared experts in each level'),
+    pleLevels: rule(positiveInt, 'ple: CGC levels'),
+    l2Lambda: rule({ kind: 'number', min: 0, doc: '' }, 'l2-constrained: λ, the weight of Σ‖θ_k − θ_l‖² in the loss'),
   },
   train: {
     steps: rule(positiveInt, 'training steps per run'),
@@ -72,7 +79,7 @@ export function allowed(r: Rule): string {
     case 'numbersOrNull':
       return 'null or a list of numbers';
     case 'models':
-      return `a non-empty list of ${MODEL_NAMES.join(', ')}`;
+      return `a non-empty list of ${MODEL_NAMES.join(', ')} (or a model of your own: --model-file)`;
   }
 }
 

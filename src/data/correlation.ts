@@ -30,14 +30,18 @@ export interface CorrelationPoint {
   twoStd: number;
 }
 
-/** Each trial draws a fresh task pair and fresh rows from its own seed; α, β stay the study's constants. */
+/**
+ * Each trial draws a fresh task pair and fresh rows from its own seed, the same at every cosine (as a
+ * sweep's runs are: trial t shares u1, u2, x and ε across cosines, so the curve is paired); α, β stay
+ * the study's constants.
+ */
 export function labelCorrelationCurve(
   cfg: DataConfig, constants: Constants, cosines: number[], trials: number, rows: number, seed: number,
 ): CorrelationPoint[] {
   return cosines.map((cosine) => {
     const values: number[] = [];
     for (let t = 0; t < trials; t++) {
-      const s = stream(`${seed}:fig2:${cosine}:${t}`);
+      const s = stream(`${seed}:fig2:${t}`);
       const task = makeTaskPair(cfg, cosine, constants, s);
       values.push(labelPearson(sampleRows(task, cfg, rows, s)));
     }

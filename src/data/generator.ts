@@ -1,9 +1,16 @@
 // Synthetic task pairs with controllable correlation (paper §3.2).
 //   x ~ N(0, I_d);  w1 = c·u1,  w2 = c·(p·u1 + sqrt(1−p²)·u2)
 //   y_k = w_kᵀx + Σ_{i=1..m} sin(α_i·w_kᵀx + β_i) + ε_k,  ε_k ~ N(0, σ²)
-import { Stream, stream } from '../engine/random';
+import { Stream, fillNormal, stream } from '../engine/random';
 
 export const TASKS = 2;
+
+/**
+ * Which draws a seed stands for, recorded in manifest.json so no folder mixes two. 1: seedrandom's
+ * alea with Box–Muller, run seeds keyed by correlation. 2: xoshiro128** with a ziggurat, run seeds
+ * from (base seed, run) alone (paired across correlations), each batch's inputs drawn before its noise.
+ */
+export const DATA_STREAM_VERSION = 2;
 
 export interface DataConfig {
   /** d: input dimension. */
@@ -85,22 +92,36 @@ export function makeTaskPair(cfg: DataConfig, correlation: number, constants: Co
   return { correlation, weights: [w1, w2], constants };
 }
 
-/** Draws n rows of (x, y1, y2) into fresh arrays, or into `into` when given (which must hold n rows). */
+/**
+ * Draws n rows of (x, y1, y2) into fresh arrays, or into `into` when given (which must hold n rows).
+ * Row by row, its d inputs then ε1, ε2: d + 2 draws per row in an order that depends neither on p
+ * (run i's x and noise are the same at every correlation: a paired design; only w2 moves y2) nor
+ * on how the rows are split into calls (batches, `generate`'s chunks).
+ */
 export function sampleRows(task: TaskPair, cfg: DataConfig, n: number, s: Stream, into?: Rows): Rows {
   const d = cfg.dim;
   const rows = into ?? { n, x: new Float32Array(n * d), y: new Float32Array(n * TASKS) };
+  const { x, y } = rows;
   const { alpha, beta } = task.constants;
-  for (let r = 0; r < n; r++) {
-    const off = r * d;
-    for (let j = 0; j < d; j++) rows.x[off + j] = s.normal();
-    for (let k = 0; k < TASKS; k++) {
-      const w = task.weights[k];
-      let z = 0;
-      for (let j = 0; j < d; j++) z += w[j] * rows.x[off + j];
-      let y = z;
-      for (let i = 0; i < alpha.length; i++) y += Math.sin(alpha[i] * z + beta[i]);
-      rows.y[r * TASKS + k] = y + s.normal() * cfg.noiseStd;
+  const m = alpha.length;
+  const [w1, w2] = task.weights;
+  for (let r = 0, off = 0; r < n; r++, off += d) {
+    fillNormal(s, x, 1, off, off + d);
+    fillNormal(s, y, cfg.noiseStd, r * TASKS, r * TASKS + TASKS); // y holds ε until f(wᵀx) is added
+    let z1 = 0, z2 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = x[off + j];
+      z1 += w1[j] * v;
+      z2 += w2[j] * v;
     }
+    // paper §3.2: y_k = w_kᵀx + Σ_i sin(α_i·w_kᵀx + β_i) + ε_k
+    let f1 = z1, f2 = z2;
+    for (let i = 0; i < m; i++) {
+      f1 += Math.sin(alpha[i] * z1 + beta[i]);
+      f2 += Math.sin(alpha[i] * z2 + beta[i]);
+    }
+    y[r * TASKS] += f1;
+    y[r * TASKS + 1] += f2;
   }
   return rows;
 }

@@ -61,3 +61,13 @@ export function perGate(mixed: tf.Tensor4D): tf.Tensor3D[] {
   if (G === 1) return [mixed.reshape([R, B, H])];
   return tf.unstack(mixed, 2) as tf.Tensor3D[];
 }
+
+/** One ReLU layer of `units` per task, task k's named task{k}.hidden, all reading x. */
+export function taskLayerSpecs(shape: ModelShape, units: number): ParamSpec[] {
+  return Array.from({ length: shape.tasks }, (_, k) => denseSpecs(`task${k + 1}.hidden`, 'bottom', shape.inputDim, units)).flat();
+}
+
+/** x: [R, B, d] → one [R, B, units] activation per task. */
+export function taskLayers(p: Params, x: tf.Tensor3D, shape: ModelShape): tf.Tensor3D[] {
+  return Array.from({ length: shape.tasks }, (_, k) => dense(p, `task${k + 1}.hidden`, x, true));
+}

@@ -12,6 +12,42 @@ export interface ModelConfig {
   expertUnits: number;
   /** Units of each task tower's one ReLU layer. */
   towerUnits: number;
+  /** single-task, cross-stitch, l2-constrained: units of each task's own ReLU layer (68 matches MMoE's parameters, docs/MODELS.md). */
+  taskUnits?: number;
+  /** CGC: task-specific experts per task. */
+  cgcTaskExperts?: number;
+  /** CGC: experts shared by all tasks. */
+  cgcSharedExperts?: number;
+  /** PLE: task-specific experts per task in each level. */
+  pleTaskExperts?: number;
+  /** PLE: shared experts in each level. */
+  pleSharedExperts?: number;
+  /** PLE: CGC levels stacked (every level but the last has a shared gate). */
+  pleLevels?: number;
+  /** l2-constrained: λ in loss + λ·Σ‖θ_k − θ_l‖² over the task networks' paired parameters. */
+  l2Lambda?: number;
+}
+
+/**
+ * The successors' sizes at their defaults, parameter-matched to MMoE at the paper's sizes
+ * within 10% (the counts: docs/MODELS.md, asserted in test/models/successors.test.ts).
+ * Optional in ModelConfig so that shapes written for the paper's three stay valid.
+ */
+export const SUCCESSOR_DEFAULTS: Required<Omit<ModelConfig, 'bottomUnits' | 'experts' | 'expertUnits' | 'towerUnits'>> = {
+  taskUnits: 68,
+  cgcTaskExperts: 2,
+  cgcSharedExperts: 4,
+  pleTaskExperts: 2,
+  pleSharedExperts: 3,
+  pleLevels: 2,
+  l2Lambda: 0.001,
+};
+
+/** A shape with every successor size filled in from SUCCESSOR_DEFAULTS where it is absent. */
+export function sized(s: ModelShape): Required<ModelShape> {
+  const out: Record<string, unknown> = { ...s };
+  for (const [k, v] of Object.entries(SUCCESSOR_DEFAULTS)) out[k] ??= v;
+  return out as unknown as Required<ModelShape>;
 }
 
 export interface ModelShape extends ModelConfig {
@@ -32,4 +68,9 @@ export interface Architecture {
   params(shape: ModelShape): ParamSpec[];
   /** x: [R, B, inputDim], replica r uses only replica r of every parameter. */
   forward(p: Params, x: tf.Tensor3D, shape: ModelShape): Forward;
+  /**
+   * A term the trainer adds to the loss, summed over replicas (l2-constrained's λ·‖θ1 − θ2‖²).
+   * Replica r's term may involve only replica r of each parameter, as forward's may.
+   */
+  penalty?(p: Params, shape: ModelShape): tf.Scalar;
 }

@@ -5,6 +5,7 @@ import { UsageError } from '../errors';
 import { SweepConfig } from '../config/defaults';
 import { OUTPUTS } from '../output/columns';
 import { canonicalJson } from '../config/load';
+import { DATA_STREAM_VERSION } from '../data/generator';
 import { Shard } from './shard';
 
 export const MANIFEST = 'manifest.json';
@@ -46,6 +47,13 @@ export function readManifest(dir: string): Manifest | null {
   }
 }
 
+/** The refusal of a folder written with another data stream (a manifest without the field is stream 1), or null. */
+export function otherDataStream(what: string, dir: string, m: Manifest, allowed: string): UsageError | null {
+  const v = typeof m.dataStream === 'number' ? m.dataStream : 1;
+  if (v === DATA_STREAM_VERSION) return null;
+  return new UsageError(`${what} ${JSON.stringify(dir)} was written with data stream ${v}; this mmoe-sweep writes data stream ${DATA_STREAM_VERSION}; allowed: ${allowed}`, dir);
+}
+
 export const shardName = (s: Shard | null | undefined) => (s ? `shard ${s.index}/${s.count}` : 'the whole sweep');
 
 /**
@@ -59,7 +67,9 @@ export function checkFolder(dir: string, cfg: SweepConfig, hash: string, shard: 
   if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return 'new';
   const manifest = readManifest(dir);
   const sameShard = manifest !== null && shardName(manifest.shard) === shardName(shard);
-  if (manifest && manifest.configHash === hash && sameShard) return 'resume';
+  const stale = manifest && otherDataStream('--out', dir, manifest, 'a new folder, or --force to replace it');
+  if (stale && !force) throw stale; // its runs were drawn from other data: resuming would mix two studies
+  if (manifest && !stale && manifest.configHash === hash && sameShard) return 'resume';
   if (force) return 'replace';
   if (manifest && manifest.configHash === hash) {
     throw new UsageError(`--out ${JSON.stringify(dir)} holds ${shardName(manifest.shard)} of this sweep, not ${shardName(shard)}; allowed: a folder per shard, or --force to replace it`, dir);

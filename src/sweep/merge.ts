@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../errors';
 import { appendLines, readJournal, writeAtomic } from '../output/files';
-import { JOURNAL, MANIFEST, Manifest, checkFolder, clearSweepFiles, configDiff, readManifest, shardName } from './folder';
+import { ModelFile, registerModelFiles } from '../models/custom';
+import { JOURNAL, MANIFEST, Manifest, checkFolder, clearSweepFiles, configDiff, otherDataStream, readManifest, shardName } from './folder';
 import { allRuns, runId } from './plan';
 import { RunRecord, recordId, sortRecords, writeRunTables } from './tables';
 
@@ -15,6 +16,8 @@ export interface MergeOutcome {
 function shardManifest(dir: string): Manifest {
   const m = readManifest(dir);
   if (!m) throw new UsageError(`${JSON.stringify(dir)} holds no sweep manifest; allowed: folders written by mmoe-sweep --shard i/n`, dir);
+  const stale = otherDataStream('shard', dir, m, 'shards written by this version (run them again)');
+  if (stale) throw stale;
   if (m.status !== 'complete') throw new UsageError(`${JSON.stringify(dir)} is ${shardName(m.shard)} with status ${m.status}; allowed: complete shards (re-run its command to finish it)`, dir);
   return m;
 }
@@ -29,6 +32,8 @@ export function mergeShards(dirs: string[], out: string, force: boolean): MergeO
     if (!m.shard) throw new UsageError(`${JSON.stringify(dirs[i])} holds a whole sweep, not a shard; allowed: folders written with --shard i/n`, dirs[i]);
     if (m.shard.count !== first.shard!.count) throw new UsageError(`${JSON.stringify(dirs[i])} is ${shardName(m.shard)} but ${JSON.stringify(dirs[0])} is ${shardName(first.shard)}; allowed: shards with one count`, dirs[i]);
   });
+  // --model-file models: every shard's, unchanged since it ran (params.csv needs each architecture)
+  manifests.forEach((m, i) => registerModelFiles((m.modelFiles as ModelFile[] | undefined) ?? [], `${JSON.stringify(dirs[i])} manifest`));
   const count = first.shard!.count;
   const byIndex = new Map<number, string>();
   manifests.forEach((m, i) => {

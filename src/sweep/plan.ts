@@ -29,9 +29,12 @@ export interface RunSetPlan {
   groups: GroupPlan[];
 }
 
-/** Model-independent (and lr-independent): run i at correlation p sees the same data and init seed for every model. */
-export function runSeed(baseSeed: number, run: number, correlation: number): number {
-  return hashSeed(`${baseSeed}/${run}/${correlation}`);
+/**
+ * Run i's seed, the same for every model, lr and correlation: run i shares its u1, u2, rows, noise,
+ * batch order and initial weights across correlations (common random numbers); only w2 moves with p.
+ */
+export function runSeed(baseSeed: number, run: number): number {
+  return hashSeed(`${baseSeed}/${run}`);
 }
 
 export function runId(k: { model: string; correlation: number; lr: number; run: number }): string {
@@ -46,7 +49,7 @@ export function allRuns(cfg: SweepConfig, shard: Shard | null = null): RunKey[] 
       for (const lr of cfg.train.lr)
         for (let run = 0; run < cfg.sweep.runs; run++) {
           if (shard && shardOfRun(c, run, shard.count) !== shard.index) continue;
-          keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run, correlation) });
+          keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run) });
         }
     });
   return keys;

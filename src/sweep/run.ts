@@ -3,9 +3,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { SweepConfig } from '../config/defaults';
+import { DATA_STREAM_VERSION } from '../data/generator';
 import { Backend, versions } from '../engine/backend';
+import { ModelFile, checkRecordedModelFiles, modelFilesFor } from '../models/custom';
 import { appendLines, readJournal, writeAtomic } from '../output/files';
-import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles } from './folder';
+import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles, readManifest } from './folder';
 import { Engine, engineFor } from '../train/engines';
 export { ENGINES, Engine } from '../train/engines';
 import { allRuns, planRunSets, runId } from './plan';
@@ -53,6 +55,8 @@ const pkg = require('../../../package.json') as { name: string; version: string 
 
 export function startSweep(o: SweepOptions): RunningSweep {
   const mode = checkFolder(o.out, o.config, o.configHash, o.shard, o.force); // refuses before anything is written
+  if (mode === 'resume') checkRecordedModelFiles(readManifest(o.out)?.modelFiles as ModelFile[] | undefined, `--out ${JSON.stringify(o.out)}`);
+  const modelFiles = modelFilesFor(o.config.sweep.models); // --model-file models: hashed in the manifest, loaded by each worker
   fs.mkdirSync(o.out, { recursive: true });
   if (mode === 'replace') clearSweepFiles(o.out);
 
@@ -73,7 +77,8 @@ export function startSweep(o: SweepOptions): RunningSweep {
     shard: o.shard,
     preset: o.preset,
     config: o.config,
-    seeds: { base: o.config.sweep.seed, perRun: 'runs.csv column seed = hash(base seed, run, correlation)' },
+    seeds: { base: o.config.sweep.seed, perRun: 'runs.csv column seed = hash(base seed, run)' },
+    dataStream: DATA_STREAM_VERSION,
     backend: o.backend,
     engine: o.engine,
     engines: Object.fromEntries(o.config.sweep.models.map((m) => [m, engineFor(m, o.engine)])),
@@ -81,6 +86,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
     command: o.command,
     jobs: o.jobs,
     replicas: o.replicas,
+    modelFiles,
     runsTotal: wanted.length,
     runsDone: records.size,
     started: started.toISOString(),
@@ -93,7 +99,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
   let stepsDone = records.size * o.config.train.steps;
   o.onSteps?.(stepsDone, stepsTotal);
 
-  const pool = runPool(planRunSets(todo, o.replicas, o.jobs), o.jobs, { backend: o.backend, engine: o.engine, config: o.config }, {
+  const pool = runPool(planRunSets(todo, o.replicas, o.jobs), o.jobs, { backend: o.backend, engine: o.engine, config: o.config, modelFiles }, {
     onGroup(group, results) {
       const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, result }));
       appendLines(journal, recs.map((r) => JSON.stringify(r)));

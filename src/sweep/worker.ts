@@ -9,11 +9,14 @@ import { Engine } from '../train/engines';
 import { RunResult, batchViews, startGroup } from '../train/replicas';
 import { SweepConfig } from '../config/defaults';
 import { GroupPlan, RunSetPlan } from './plan';
+import { ModelFile, registerModelFiles } from '../models/custom';
 
 export interface WorkerInit {
   backend: Backend;
   engine: Engine;
   config: SweepConfig;
+  /** --model-file models, loaded again here and checked against their recorded sha256. */
+  modelFiles?: ModelFile[];
 }
 
 export type WorkerReply =
@@ -99,6 +102,7 @@ function injectCrash(): void {
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   await initBackend(init.backend);
+  registerModelFiles(init.modelFiles ?? [], 'worker');
   const port = parentPort!;
   const reply = (m: WorkerReply) => port.postMessage(m);
   port.on('message', (set: RunSetPlan) => {

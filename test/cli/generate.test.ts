@@ -19,7 +19,7 @@ test('generate writes x0…x99, y1, y2: the first training rows run 0 of a sweep
   assert.equal(t.rows.length, 30);
   // the sweep's own data path, with a training set of exactly these 30 rows
   const cfg = { ...DEFAULTS.data, trainSize: 30 };
-  const data = makeRunData(cfg, 0.5, studyConstants(cfg, 7), runSeed(7, 0, 0.5));
+  const data = makeRunData(cfg, 0.5, studyConstants(cfg, 7), runSeed(7, 0));
   const batch = { n: 30, x: new Float32Array(30 * 100), y: new Float32Array(60) };
   data.batches.next(batch); // one epoch, shuffled: compare as sets of rows
   const fromSweep = new Set(Array.from({ length: 30 }, (_, i) => [...batch.x.subarray(i * 100, i * 100 + 100), ...batch.y.subarray(i * 2, i * 2 + 2)].join(',')));

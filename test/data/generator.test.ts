@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stream } from '../../src/engine/random';
 import {
-  Constants, DataConfig, Rows, TASKS,
+  Constants, DATA_STREAM_VERSION, DataConfig, Rows, TASKS, TaskPair,
   fixedBatches, makeRunData, makeTaskPair, orthonormalPair, sampleRows, studyConstants,
 } from '../../src/data/generator';
-import { labelPearson } from '../../src/data/correlation';
+import { labelCorrelationCurve, labelPearson } from '../../src/data/correlation';
 import { DEFAULTS } from '../../src/config/defaults';
+import { allRuns, runSeed } from '../../src/sweep/plan';
 
 /** A linear, noiseless pair unless a test says otherwise. */
 function config(over: Partial<DataConfig> = {}): DataConfig {
@@ -353,4 +354,122 @@ test('streaming batches (trainSize 0): each batch is fresh rows of the same task
       }
     }
   }
+});
+
+/** f(z) = z + Σ_i sin(α_i z + β_i): a label without its noise. */
+const clean = (z: number, k: Constants) => k.alpha.reduce((y, a, i) => y + Math.sin(a * z + k.beta[i]), z);
+
+/** ε_k of every row: the label minus f(w_kᵀx). */
+function residuals(rows: Rows, task: TaskPair, k: Constants, dim: number): number[][] {
+  return [0, 1].map((t) => Array.from({ length: rows.n }, (_, r) => rows.y[r * TASKS + t] - clean(dot(task.weights[t], rows.x, r * dim), k)));
+}
+
+test('paired design: every run index has one seed across models, lrs and correlations; runs differ', () => {
+  const cfg = { ...DEFAULTS, train: { ...DEFAULTS.train, lr: [0.001, 0.003] }, sweep: { ...DEFAULTS.sweep, runs: 5 } };
+  const seeds = new Map<number, Set<number>>();
+  for (const k of allRuns(cfg)) {
+    if (!seeds.has(k.run)) seeds.set(k.run, new Set());
+    seeds.get(k.run)!.add(k.seed);
+  }
+  assert.equal(seeds.size, 5);
+  for (const [run, s] of seeds) assert.deepEqual([...s], [runSeed(cfg.sweep.seed, run)], `run ${run}: seeds ${[...s]}`);
+  assert.equal(new Set([...seeds.values()].map((s) => [...s][0])).size, 5);
+  assert.notEqual(runSeed(1, 0), runSeed(2, 0));
+});
+
+test('paired design: run i at p = 0.5 and p = 1 shares u1, x, y1, ε1, ε2 and the batch order; only w2 and y2 move', () => {
+  const k = studyConstants(DEFAULTS.data, 1);
+  const seed = runSeed(1, 3);
+  for (const trainSize of [0, 300]) {
+    const cfg = { ...DEFAULTS.data, dim: 20, trainSize, evalSize: 2000 };
+    const half = makeRunData(cfg, 0.5, k, seed);
+    const one = makeRunData(cfg, 1, k, seed);
+    assert.deepEqual(one.task.weights[0], half.task.weights[0]);
+    assert.notDeepEqual(one.task.weights[1], half.task.weights[1]);
+    // p = 1: w2 is w1 itself
+    assert.deepEqual(one.task.weights[1], one.task.weights[0]);
+    const batch = () => ({ n: 64, x: new Float32Array(64 * 20), y: new Float32Array(64 * TASKS) });
+    const sets: [Rows, Rows][] = [[half.eval, one.eval]];
+    for (let b = 0; b < 8; b++) { // 8 batches of 64 cross an epoch of the 300-row set
+      const [h, o] = [batch(), batch()];
+      half.batches.next(h);
+      one.batches.next(o);
+      sets.push([h, o]);
+    }
+    for (const [h, o] of sets) {
+      assert.deepEqual(o.x, h.x, `trainSize ${trainSize}: inputs differ across p`);
+      const y1 = (rows: Rows) => rows.y.filter((_, i) => i % TASKS === 0);
+      const y2 = (rows: Rows) => rows.y.filter((_, i) => i % TASKS === 1);
+      assert.deepEqual(y1(o), y1(h), `trainSize ${trainSize}: y1 differs across p`);
+      assert.notDeepEqual(y2(o), y2(h));
+      // the noise on y2 is the same draw at both p (up to the float32 rounding of y)
+      const [, e2h] = residuals(h, half.task, k, 20);
+      const [, e2o] = residuals(o, one.task, k, 20);
+      e2h.forEach((e, r) => assert.ok(Math.abs(e - e2o[r]) < 1e-5, `row ${r}: ε2 ${e} at p = 0.5, ${e2o[r]} at p = 1`));
+    }
+  }
+});
+
+test('paired design at p = 1: y1 − y2 = ε1 − ε2, independent noise of std σ√2; ε1, ε2 uncorrelated', () => {
+  const k = studyConstants(DEFAULTS.data, 1);
+  const n = 50_000;
+  const cfg = { ...DEFAULTS.data, dim: 20, trainSize: 0, evalSize: n };
+  const run = makeRunData(cfg, 1, k, runSeed(1, 0));
+  const [e1, e2] = residuals(run.eval, run.task, k, 20);
+  const sigma = cfg.noiseStd;
+  let mean = 0, sq = 0, cross = 0;
+  for (let r = 0; r < n; r++) {
+    const diff = run.eval.y[r * TASKS] - run.eval.y[r * TASKS + 1];
+    assert.ok(Math.abs(diff - (e1[r] - e2[r])) < 1e-5, `row ${r}: y1 − y2 = ${diff}, ε1 − ε2 = ${e1[r] - e2[r]}`);
+    mean += diff;
+    sq += diff * diff;
+    cross += e1[r] * e2[r];
+  }
+  mean /= n;
+  const sd = Math.sqrt(sq / n - mean * mean);
+  // sd of a sample sd is about sd/√(2n): 0.3% here; allow 2%
+  assert.ok(Math.abs(sd / (sigma * Math.SQRT2) - 1) < 0.02, `sd(y1 − y2) = ${sd}, σ√2 = ${sigma * Math.SQRT2}`);
+  assert.ok(Math.abs(mean) < (5 * sigma * Math.SQRT2) / Math.sqrt(n), `mean(y1 − y2) = ${mean}`);
+  assert.ok(Math.abs(cross / (n * sigma * sigma)) < 5 / Math.sqrt(n), `corr(ε1, ε2) = ${cross / (n * sigma * sigma)}`);
+});
+
+test('golden values: data stream 2, run 0 of base seed 1 under the default constants', () => {
+  assert.equal(DATA_STREAM_VERSION, 2);
+  const seed = runSeed(1, 0);
+  assert.equal(seed, 3023398030);
+  assert.equal(runSeed(1, 1), 318426012);
+  const cfg = { ...DEFAULTS.data, trainSize: 0, evalSize: 4 };
+  const run = makeRunData(cfg, 0.5, studyConstants(cfg, 1), seed);
+  assert.deepEqual(Array.from(run.task.weights[0].subarray(0, 2)), [0.026506807437076448, 0.08433049265519313]);
+  assert.deepEqual(Array.from(run.eval.x.subarray(0, 3)), [1.112201452255249, -1.3571596145629883, 0.5963531732559204]);
+  assert.deepEqual(Array.from(run.eval.y), [
+    -1.5429880619049072, -0.8731375336647034, 0.9838281869888306, 1.0167067050933838,
+    -0.542026937007904, -0.5503500699996948, 0.03208811953663826, 1.866693377494812,
+  ]);
+  const b: Rows = { n: 2, x: new Float32Array(2 * cfg.dim), y: new Float32Array(2 * TASKS) };
+  run.batches.next(b);
+  assert.deepEqual(Array.from(b.x.subarray(0, 3)), [-0.9350218176841736, -0.6878600120544434, 1.3944909572601318]);
+  assert.deepEqual(Array.from(b.y), [0.08148595690727234, 1.415164828300476, 0.49976128339767456, -0.6907685995101929]);
+});
+
+test('sampleRows: rows do not depend on how they are split into calls (batches, generate\'s chunks)', () => {
+  const cfg = config({ dim: 9, sinusoids: 2, noiseStd: 0.1 });
+  const k: Constants = { alpha: [1, -2], beta: [0.5, 0.1] };
+  const task = makeTaskPair(cfg, 0.7, k, stream('split:task'));
+  const whole = sampleRows(task, cfg, 50, stream('split:rows'));
+  const s = stream('split:rows');
+  const parts = [7, 1, 30, 12].map((n) => sampleRows(task, cfg, n, s));
+  assert.deepEqual(Array.from(whole.x), parts.flatMap((p) => Array.from(p.x)));
+  assert.deepEqual(Array.from(whole.y), parts.flatMap((p) => Array.from(p.y)));
+});
+
+test('labelCorrelationCurve: trial t is the same draw at every cosine, so nearby cosines give nearly equal means', () => {
+  const cfg = { ...DEFAULTS.data, dim: 20 };
+  const k = studyConstants(cfg, 1);
+  const [a, b] = labelCorrelationCurve(cfg, k, [0.9, 0.9001], 6, 2000, 5);
+  // unpaired, the two means would differ by about √2·(1 − ρ²)/√(2000·6) ≈ 0.012; paired, by p's own effect (~3e-4)
+  assert.ok(Math.abs(a.mean - b.mean) < 1e-3, `means ${a.mean} and ${b.mean}`);
+  assert.ok(Math.abs(a.twoStd - b.twoStd) < 1e-3);
+  const [c] = labelCorrelationCurve(cfg, k, [0.9], 6, 2000, 6);
+  assert.ok(Math.abs(c.mean - a.mean) > 1e-3, 'another seed should give other trials');
 });

@@ -37,7 +37,9 @@ test("C5 at a 10% margin fails on the paper's own numbers: mmoe's 0.082 at p = 0
   const c = judge(['mmoe'], [0.5, 1], 30, PAPER_LIKE, 0.1);
   assert.equal(c.C5.verdict, 'fail');
   assert.ok(c.C5.comparisons[0].effect < 0);
-  assert.match(c.C5.note, /\+1[67]\.\d%/);
+  // 0.082 / 0.07 = +17.1%; 30 runs of per-run sd 0.0036 put about 1.4 points of sampling sd on it
+  const rise = Number(/\+(\d+\.\d)%/.exec(c.C5.note)?.[1]);
+  assert.ok(Math.abs(rise - 17.1) < 4.5, `observed rise ${rise}% in: ${c.C5.note}`);
 });
 
 test('mmoe worse than omoe at every correlation: C1 fails', () => {
