@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { adam } from '../engine/adam';
 import { FusedArchitecture, fusedArchitecture } from '../engine/fused';
 import { Params, disposeParams, initParams, stackedInitialValues } from '../engine/params';
-import { Architecture, ModelShape } from '../models/types';
+import { ModelShape } from '../models/types';
 import { architecture } from '../models/zoo';
 
 export const ENGINES = ['fused', 'tfjs'] as const;
@@ -41,9 +41,6 @@ export interface EngineCore {
   dispose(): void;
 }
 
-/** An architecture may add a loss term (summed over replicas), e.g. a constraint's penalty. */
-type WithPenalty = Architecture & { penalty?(p: Params, shape: ModelShape): tf.Scalar };
-
 /** Per-replica, per-task MSE: predictions and labels [R, B, T] → [R, T]. */
 function mse(pred: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor2D {
   return tf.mean(tf.squaredDifference(pred, y), 1) as tf.Tensor2D;
@@ -54,7 +51,7 @@ function rows(a: Float32Array | Float64Array, cols: number): number[][] {
 }
 
 export function tfjsEngine(spec: EngineSpec): EngineCore {
-  const arch = architecture(spec.model) as WithPenalty;
+  const arch = architecture(spec.model);
   const { shape } = spec;
   const R = spec.seeds.length;
   const d = shape.inputDim;
@@ -78,6 +75,7 @@ export function tfjsEngine(spec: EngineSpec): EngineCore {
         const { grads } = tf.variableGrads(() => {
           losses = tf.keep(mse(arch.forward(params, xs, shape).predictions, ys));
           const total = tf.sum(losses) as tf.Scalar;
+          // an architecture's own loss term (e.g. l2-constrained's tie between the task networks), summed over replicas
           return arch.penalty ? (tf.add(total, arch.penalty(params, shape)) as tf.Scalar) : total;
         }, vars);
         optimizer.apply(Object.fromEntries(Object.entries(grads).map(([v, g]) => [paramName.get(v)!, g])));
