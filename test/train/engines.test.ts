@@ -7,7 +7,7 @@ import { DataConfig, TASKS, makeRunData, studyConstants } from '../../src/data/g
 import { MODEL_NAMES } from '../../src/models/zoo';
 import { ModelShape } from '../../src/models/types';
 import { engineFor } from '../../src/train/engines';
-import { Group, batchViews, startGroup } from '../../src/train/replicas';
+import { Group, batchViews, startGroup, trainGroup } from '../../src/train/replicas';
 
 before(async () => {
   assert.equal(await initBackend('wasm'), 'wasm');
@@ -63,3 +63,15 @@ test('the stepper refuses a step past the configured steps, and evaluates at eva
   assert.ok(res.gates!.every((row) => Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5), 'gate means sum to 1');
 });
 
+
+test("the tfjs engine adds an architecture's penalty to the loss (l2-constrained: a large λ changes the trajectory, λ = 0 is plain training)", () => {
+  const model = 'l2-constrained';
+  assert.ok(MODEL_NAMES.includes(model));
+  const train = (l2Lambda: number) => {
+    const g = group(model, [21, 22], 60, 0.01);
+    return trainGroup({ ...g, shape: { ...SHAPE, l2Lambda } }, 'tfjs').map((r) => r.evalLoss);
+  };
+  const [none, again, strong] = [train(0), train(0), train(1)];
+  assert.deepEqual(none, again, 'deterministic');
+  none.forEach((row, r) => row.forEach((v, k) => assert.ok(Math.abs(v - strong[r][k]) > 1e-4 * v, `replica ${r} task ${k + 1}: ${v} with λ = 0, ${strong[r][k]} with λ = 1`)));
+});
