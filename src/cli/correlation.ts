@@ -1,7 +1,7 @@
 // `mmoe-sweep correlation`: label Pearson correlation vs cosine p (paper Figure 2).
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { resolveConfig } from '../config/load';
 import { SCHEMA, checkFlag } from '../config/schema';
@@ -19,10 +19,10 @@ export function correlationCommand(program: Command, status: ExitStatus): void {
   const cmd = program
     .command('correlation')
     .description('label Pearson correlation for each cosine p: mean and 2 std over trials (paper Figure 2)')
-    .option('--cosine <list>', 'cosines, comma-separated, each in [-1, 1]', FIGURE2_COSINES.join(','))
-    .option('--trials <n>', 'trials per cosine, each with a fresh task pair and rows', '100')
-    .option('--rows <n>', 'rows per trial', '10000')
-    .option('--seed <n>', 'base seed (also fixes α, β when they are drawn)', '1')
+    .addOption(new Option('--cosine <list>', 'cosines, comma-separated, each in [-1, 1]').default(FIGURE2_COSINES.join(','), FIGURE2_COSINES.join(',')))
+    .option('--trials <n>', 'trials per cosine, each with a fresh task pair and rows', 100 as unknown as string)
+    .option('--rows <n>', 'rows per trial', 10000 as unknown as string)
+    .addOption(new Option('--seed <n>', 'base seed (also fixes α, β when they are drawn)').default('1', '1'))
     .option('--out <file>', 'CSV to write (default: results/correlation-<preset>-<timestamp>.csv)')
     .option('--json', 'print JSON instead of a table')
     .addHelpText('after', '\nExample:\n  mmoe-sweep correlation --preset paper --cosine 0.5,0.9,1 --trials 20');
@@ -36,7 +36,7 @@ export async function correlation(o: Record<string, unknown>): Promise<number> {
   const trials = positiveInt('--trials', o.trials as string);
   const rows = positiveInt('--rows', o.rows as string);
   if (rows < 3) throw new UsageError(`--rows: got ${rows}; allowed: an integer >= 3`, rows);
-  const out = (o.out as string | undefined) ?? path.resolve('results', `correlation-${o.preset}-${timestamp()}.csv`);
+  const out = (o.out as string | undefined) ?? path.join('results', `correlation-${o.preset}-${timestamp()}.csv`);
   if (fs.existsSync(out)) throw new UsageError(`--out ${JSON.stringify(out)} exists; allowed: a new file`, out);
 
   const points = labelCorrelationCurve(cfg.data, studyConstants(cfg.data, cfg.sweep.seed), cosines, trials, rows, cfg.sweep.seed);

@@ -16,13 +16,20 @@ const oneLine = {
     write(`mmoe-sweep: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}; allowed: see mmoe-sweep --help\n`),
 };
 
-export function buildProgram(status: ExitStatus): Command {
+/** The --preset a command line names (for --help to show what it sets), else default. */
+function presetIn(argv: string[]): string {
+  const i = argv.findIndex((a) => a === '--preset' || a.startsWith('--preset='));
+  if (i < 0) return 'default';
+  return argv[i].includes('=') ? argv[i].slice('--preset='.length) : (argv[i + 1] ?? 'default');
+}
+
+export function buildProgram(status: ExitStatus, argv: string[] = []): Command {
   const program = new Command('mmoe-sweep')
     .description('Shared-Bottom vs OMoE vs MMoE as the correlation between two tasks falls (Ma et al., KDD 2018, §3.2 and §5)')
     .version(pkg.version)
     .enablePositionalOptions() // a subcommand's --correlation is its own, not the sweep's
-    .addHelpText('after', '\nExamples:\n  mmoe-sweep --correlation 0.5\n  mmoe-sweep --preset smoke --out /tmp/smoke\n  mmoe-sweep --preset paper --runs 30 --jobs 2\n\nOutput files and their columns: README.md "Output".');
-  sweepCommand(program, status);
+    .addHelpText('after', '\nExamples:\n  npx mmoe-sweep --preset smoke --out /tmp/smoke\n  npx mmoe-sweep --correlation 0.5 --dry-run\n  npx mmoe-sweep --preset paper --runs 30 --jobs 2\n  npx mmoe-sweep help report\n\nAll flags, config keys, output files and their columns: docs/REFERENCE.md.');
+  sweepCommand(program, status, presetIn(argv));
   generateCommand(program, status);
   correlationCommand(program, status);
   reportCommand(program, status);
@@ -35,10 +42,16 @@ export function buildProgram(status: ExitStatus): Command {
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   try {
-    const program = buildProgram(status);
+    const program = buildProgram(status, argv);
     const commands = program.commands.map((c) => c.name());
+    if (argv[0] === 'help') {
+      // `help [command]`: the sweep (the default command) has no name of its own, so commander's implicit help command is off
+      const about = argv[1];
+      if (about !== undefined && !commands.includes(about)) throw new UsageError(`help: unknown command ${JSON.stringify(about)}; allowed: ${commands.join(', ')}, or no command for the sweep's flags`, about);
+      argv = about === undefined ? ['--help'] : [about, '--help'];
+    }
     if (argv.length > 0 && !argv[0].startsWith('-') && !commands.includes(argv[0])) {
-      throw new UsageError(`unknown command ${JSON.stringify(argv[0])}; allowed: ${commands.join(', ')}, or sweep flags (see --help)`, argv[0]);
+      throw new UsageError(`unknown command ${JSON.stringify(argv[0])}; allowed: ${[...commands, 'help'].join(', ')}, or sweep flags (see --help)`, argv[0]);
     }
     await program.parseAsync(argv, { from: 'user' });
     return status.code;

@@ -17,9 +17,12 @@ export function positiveInt(flag: string, text: string): number {
   return n;
 }
 
+/** commander's parser for an integer flag, so --help shows its default as a number. */
+export const positiveIntArg = (flag: string) => (text: string) => positiveInt(flag, text);
+
 export function addConfigOptions(cmd: Command): Command {
   return cmd
-    .option('--preset <name>', `preset in configs/ (${presetNames().join(', ')})`, 'default')
+    .addOption(new Option('--preset <name>', `preset in configs/ (${presetNames().join(', ')})`).default('default', 'default'))
     .option('--config <file>', 'JSON config file over the preset (same sections as configs/*.json); flags override it');
 }
 
@@ -40,6 +43,7 @@ export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
+/** Relative to the working directory, so the manifest, messages and report name no machine path. */
 export function defaultOut(preset: string): string {
-  return path.resolve('results', `${preset}-${timestamp()}`);
+  return path.join('results', `${preset}-${timestamp()}`);
 }

@@ -1,4 +1,5 @@
 // `mmoe-sweep report DIR`: judge the paper's claims on a sweep folder, write report.md and figures.
+import * as path from 'path';
 import { Command, Option } from 'commander';
 import { usage } from '../errors';
 import { anyFailed, CLAIM_DEFAULTS } from '../report/claims';
@@ -33,6 +34,8 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   const margin = fraction('--margin', o.margin as string, (x) => x >= 0, 'a number >= 0 (0.1 = 10%)');
   const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
   const r = await writeReport(dir, { metric, margin, alpha });
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (r.removed.length) process.stderr.write(`removed ${r.removed.length} stale figure files: ${r.removed.map((f) => path.basename(f)).join(', ')}\n`);
   for (const c of r.claims) process.stdout.write(`${verdictLine(c)}\n`);
   process.stdout.write(`written: ${r.report}, claims.csv and ${r.files.length - 2} files in figures/\n`);
   if (o.check && anyFailed(r.claims)) {

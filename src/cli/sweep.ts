@@ -1,7 +1,7 @@
 // The default command: run a sweep (models × correlations × lrs × runs) and write tidy CSVs.
 import { Command } from 'commander';
 import { SweepConfig } from '../config/defaults';
-import { configHash, resolveConfig } from '../config/load';
+import { FLAG_BINDINGS, configHash, resolveConfig } from '../config/load';
 import { SCHEMA, checkFlag } from '../config/schema';
 import { cosineForLabelCorrelation, labelCorrelationRange } from '../data/correlation';
 import { studyConstants } from '../data/generator';
@@ -12,9 +12,13 @@ import { usage } from '../errors';
 import { OUTPUTS } from '../output/columns';
 import { writeSummaries } from '../report/summary';
 import { TableRow, runTable } from '../report/table';
+import { duration, estimateSeconds, STEPS_PER_SECOND } from '../sweep/estimate';
+import { extendsRuns } from '../sweep/extend';
+import { checkFolder, readManifest } from '../sweep/folder';
+import { allRuns, planRunSets } from '../sweep/plan';
 import { ENGINES, Engine, startSweep } from '../sweep/run';
 import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
-import { ExitStatus, addBackendOption, addConfigOptions, backendChoice, cores, defaultOut, positiveInt } from './options';
+import { ExitStatus, addBackendOption, addConfigOptions, backendChoice, cores, defaultOut, positiveInt, positiveIntArg } from './options';
 import { progress } from './progress';
 
 export const SWEEP_FLAGS: [string, string][] = [
@@ -46,20 +50,38 @@ function formatTable(rows: TableRow[]): string {
   return [head, ...body].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-export function sweepCommand(program: Command, status: ExitStatus): Command {
-  for (const [flags, doc] of SWEEP_FLAGS) program.option(flags, doc);
+/** What `preset` sets for each config flag, for --help: "--runs" → "20". Empty when the preset does not resolve. */
+export function presetValues(preset: string): Record<string, string> {
+  let cfg: SweepConfig;
+  try {
+    cfg = resolveConfig({ preset, flags: {} });
+  } catch {
+    return {}; // a bad --preset is reported when the command runs, not while building --help
+  }
+  const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const text = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
+  return Object.fromEntries(FLAG_BINDINGS.map((b) => [`--${kebab(b.flag)}`, text((cfg as unknown as Record<string, Record<string, unknown>>)[b.section][b.key])]));
+}
+
+export function sweepCommand(program: Command, status: ExitStatus, preset = 'default'): Command {
+  const values = presetValues(preset);
+  for (const [flags, doc] of SWEEP_FLAGS) {
+    const value = values[flags.split(' ')[0]];
+    program.option(flags, value === undefined ? doc : `${doc} (preset ${preset}: ${value})`);
+  }
   addConfigOptions(program);
   program
     .option('--out <dir>', 'output folder (default: results/<preset>-<timestamp>); re-running into it resumes')
     .option('--jobs <n>', `worker threads (default: the number of cores, here ${cores()})`)
-    .option('--replicas <n>', 'up to n runs of one correlation trained together: every model and lr of them in lockstep on one shared batch, each as one batched computation (8: see docs/PERFORMANCE.md)', '8')
+    .option('--replicas <n>', 'up to n runs of one correlation trained together: every model and lr of them in lockstep on one shared batch, each as one batched computation (8: see docs/PERFORMANCE.md)', positiveIntArg('--replicas'), 8)
     .option('--shard <i/n|auto>', 'run shard i of n (a balanced 1/n of the runs), or auto from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or MMOE_SWEEP_SHARD_INDEX; merge the folders with `mmoe-sweep merge`')
     .option('--shard-count <n>', 'with --shard auto under a Kubernetes Indexed Job: the number of shards (or MMOE_SWEEP_SHARD_COUNT)')
     .option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference', 'fused')
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
     .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[] | undefined) => [...(all ?? []), f])
     .option('--quiet', 'no progress and no table; errors only')
-    .option('--json', 'print a machine-readable summary on stdout instead of the table');
+    .option('--json', 'print a machine-readable summary on stdout instead of the table')
+    .option('--dry-run', 'print the resolved config, the number of runs and groups and a time estimate, then exit without writing anything');
   addBackendOption(program);
   return program.action(async (o: Record<string, unknown>) => void (status.code = await runSweepCommand(o)));
 }
@@ -91,10 +113,11 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const config = resolveConfig({ preset: opts.preset as string, configFile: opts.config as string | undefined, flags: opts });
   if (opts.labelCorrelation !== undefined) config.sweep.correlations = cosinesFor(config, opts);
   const jobs = opts.jobs === undefined ? cores() : positiveInt('--jobs', opts.jobs as string);
-  const replicas = positiveInt('--replicas', opts.replicas as string);
+  const replicas = opts.replicas as number;
   const choice = backendChoice(opts.backend as string);
+  if (opts.dryRun) return dryRun(config, opts, jobs, replicas);
   const backend = await initBackend(choice).catch(() => {
-    throw usage('--backend', choice, `auto, or one that loads here (${choice} did not; see README "Backends")`);
+    throw usage('--backend', choice, `auto, or one that loads here (${choice} did not; see docs/REFERENCE.md "Backends")`);
   });
   const engine = opts.engine as Engine;
   if (!ENGINES.includes(engine)) throw usage('--engine', opts.engine, ENGINES.join(', '));
@@ -105,11 +128,16 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
 
   const bar = progress({ quiet, label: 'sweep' });
   say(`backend: ${backend}; engine: ${engine}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
+  const before = readManifest(out);
+  if (before && extendsRuns(before.config, config)) say(`extending the sweep in ${out} from ${before.config.sweep.runs} to ${config.sweep.runs} runs per cell: only the new runs train`);
+  // step progress, where the sweep reports it (onSteps); an older runner ignores the extra option
+  const onSteps = { onSteps: (done: number, total: number) => bar.steps(done, total) };
   const sweep = startSweep({
     config, configHash: configHash(config), out, jobs, replicas, backend, engine, shard, force: Boolean(opts.force),
     preset: opts.preset as string, command: process.argv.slice(2),
     onProgress: (done, total) => bar.update(done, total),
     onWarn: (line) => process.stderr.write(`warning: ${line}\n`),
+    ...onSteps,
   });
 
   let signal: NodeJS.Signals | null = null;
@@ -128,7 +156,7 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const files = [...outcome.files, ...(outcome.done > 0 ? writeSummaries(out) : [])];
   if (outcome.repairedJournal) process.stderr.write('note: a run record cut short by an earlier crash was dropped and will be re-run\n');
   if (outcome.status === 'interrupted') {
-    const again = ['mmoe-sweep', ...process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out' && !a.startsWith('--out=')), '--out', out];
+    const again = ['npx', 'mmoe-sweep', ...process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out' && !a.startsWith('--out=')), '--out', out];
     process.stderr.write(`interrupted: ${outcome.done}/${outcome.total} runs kept in ${out}; resume with: ${again.join(' ')}\n`);
     return signal === 'SIGTERM' ? 143 : 130;
   }
@@ -138,5 +166,31 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   } else if (!quiet) {
     process.stdout.write(`${formatTable(rows)}\n\n${outcome.total} runs (${outcome.resumed} from an earlier invocation) on ${backend}, engine ${engine}; files in ${out}: ${Object.values(OUTPUTS).map((o) => o.file).filter((f) => files.some((x) => x.endsWith(f))).join(', ')}, manifest.json\n`);
   }
+  return 0;
+}
+
+/** --dry-run: what would run and for about how long; reads the --out folder (to say resume or refuse) but writes nothing. */
+function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number, replicas: number): number {
+  const shard = shardOption(opts.shard as string | undefined, opts.shardCount as string | undefined);
+  const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);
+  const mode = checkFolder(out, config, configHash(config), shard, Boolean(opts.force));
+  const runs = allRuns(config, shard);
+  const sets = planRunSets(runs, replicas, jobs);
+  const groups = sets.flatMap((set) => set.groups);
+  const workers = Math.min(jobs, cores(), sets.length);
+  const est = estimateSeconds(config, runs, workers);
+  const what = { new: 'a new sweep', resume: 'resume (finished runs there are skipped, so the estimate is an upper bound)', replace: 'replace the sweep there (--force)' }[mode];
+  const lines = [
+    `resolved config (preset ${opts.preset}):`,
+    JSON.stringify(config, null, 2),
+    `runs: ${runs.length} (${config.sweep.models.length} models × ${config.sweep.correlations.length} correlations × ${config.train.lr.length} lr × ${config.sweep.runs} runs${shard ? `, shard ${shard.index}/${shard.count}` : ''})`,
+    `groups: ${groups.length} of up to ${replicas} replicas, in ${sets.length} run sets (the groups of a set share its rows), on ${workers} worker${workers === 1 ? '' : 's'}`,
+    `output: ${out} (${what})`,
+    `estimate: about ${duration(est.seconds)} at the measured wasm throughput (${Object.entries(STEPS_PER_SECOND).map(([m, r]) => `${m} ${r}`).join(', ')} steps/s per worker at batch 128; docs/REFERENCE.md)` +
+      (est.unmeasured.length ? `; ${est.unmeasured.join(', ')} not measured, taken as the slowest` : ''),
+    'dry run: nothing written',
+  ];
+  if (opts.json) process.stdout.write(JSON.stringify({ config, runs: runs.length, groups: groups.length, workers, out, mode, estimateSeconds: Math.round(est.seconds) }) + '\n');
+  else process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { OutputName, OUTPUTS, header } from './columns';
 
-export function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);

@@ -1,4 +1,4 @@
-// The columns of every file `mmoe-sweep report` writes, defined once (README "Output" documents
+// The columns of every file `mmoe-sweep report` writes, defined once (docs/REFERENCE.md "Output" documents
 // them; test/report/docs.test.ts checks that). They live here rather than in OUTPUTS because
 // OUTPUTS lists the files a sweep writes, and a sweep does not write these.
 import { CORRELATION, MODEL, col } from '../output/columns';
@@ -30,6 +30,31 @@ export const REPORT_OUTPUTS = {
       col('verdict', 'pass, fail or unresolved for this comparison'),
     ],
   },
+  finalLoss: {
+    file: 'figures/fig4-final-loss.csv',
+    about: 'the headline: final held-out loss per model and correlation with its 95% interval, beside the paper\'s Figure 4 values, read by fig4-final-loss.vl.json',
+    columns: [
+      MODEL, CORRELATION, RUNS,
+      col('mean', 'mean over runs of each run\'s final held-out loss (the chosen --metric), averaged over its two tasks'),
+      CI_LOW, CI_HIGH,
+      col('paper', 'the paper\'s Figure 4 final loss for this model and correlation (read off the figure, one task); empty where the paper has none'),
+    ],
+  },
+  finalLossByTask: {
+    file: 'figures/final-loss-by-task.csv',
+    about: 'final held-out loss per model, correlation and task (each task on its own), read by final-loss-by-task.vl.json',
+    columns: [MODEL, CORRELATION, col('task', 'task 1 or 2'), RUNS, col('mean', 'mean over runs of the task\'s final held-out loss (the chosen --metric)'), CI_LOW, CI_HIGH],
+  },
+  labelCorrelation: {
+    file: 'figures/fig2-label-correlation.csv',
+    about: 'label Pearson correlation vs cosine (paper Figure 2): this sweep\'s closed-form values from runs.csv, a correlation.csv placed in the folder if any, and the paper\'s, read by fig2-label-correlation.vl.json',
+    columns: [
+      col('cosine', 'cosine p between the two tasks\' weight vectors (the sweep\'s correlation)'),
+      col('source', '"this sweep (runs.csv: closed form)", "simulated (correlation.csv: ± 2 std)" (from `mmoe-sweep correlation --out DIR/correlation.csv`) or "paper (Figure 2)"'),
+      col('label_correlation', 'Pearson correlation of the two labels'),
+      col('two_std', 'two standard deviations over trials (simulated rows only; empty otherwise)'),
+    ],
+  },
   curves: {
     file: 'figures/fig4-loss-curves.csv',
     about: 'held-out loss vs step per model and correlation (paper Figure 4), read by fig4-loss-curves.vl.json',
@@ -59,7 +84,7 @@ export const REPORT_OUTPUTS = {
     columns: [
       MODEL, CORRELATION,
       col('task', 'task 1 or 2'),
-      col('expert_rank', 'experts of each run ordered by task 1\'s gate weight, 1 = the largest (expert indices are arbitrary across runs)'),
+      col('expert_rank', 'experts of each run ordered by this task\'s own gate weight, 1 = the largest (expert indices are arbitrary across runs)'),
       RUNS,
       col('weight', 'mean over runs of the gate weight the task gives the expert at that rank'),
       CI_LOW, CI_HIGH,

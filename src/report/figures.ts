@@ -1,18 +1,42 @@
 // The paper's figures from a sweep folder: each one a CSV, a Vega-Lite spec that reads it by a
-// relative URL (so a user can restyle it), and the SVG rendered from that pair in Node.
+// relative URL (so a user can restyle it), and the SVG and PNG rendered from that pair in Node.
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
 import { REPORT_OUTPUTS, ReportOutput, reportHeader } from './columns';
 import { cellKey, runsOf, Sweep } from './load';
-import { histogram } from './summary';
+import { PAPER_FIGURE2, PAPER_FIGURE4 } from './paper';
+import { FONT_FAMILY, svgToPng } from './render';
+import { histogram, quantile } from './summary';
 import { mean, meanCi } from './stats';
 
 export const FIGURES_DIR = 'figures';
 
-/** Fixed colours, so a model looks the same in every figure. */
+/** Fixed colours, dashes and point shapes, so a model looks the same in every figure, in grey too. */
 const MODEL_COLORS: Record<string, string> = { 'shared-bottom': '#d62728', omoe: '#ff7f0e', mmoe: '#1f77b4' };
+const MODEL_DASHES: Record<string, number[]> = { 'shared-bottom': [1, 0], omoe: [8, 4], mmoe: [2, 3] };
+const MODEL_SHAPES: Record<string, string> = { 'shared-bottom': 'square', omoe: 'triangle-up', mmoe: 'circle' };
+const OTHER_DASHES = [[12, 3, 3, 3], [4, 2, 1, 2]];
+const OTHER_SHAPES = ['diamond', 'cross', 'triangle-down'];
+
+/** Fonts large enough for a slide; every figure merges this into its own config. */
+const THEME = {
+  font: FONT_FAMILY,
+  title: { fontSize: 17, subtitleFontSize: 13 },
+  axis: { labelFontSize: 13, titleFontSize: 14 },
+  header: { labelFontSize: 14, titleFontSize: 14 },
+  legend: { labelFontSize: 13, titleFontSize: 13, symbolSize: 120 },
+};
+
+/** The name of every figure the report can draw: files of these names it did not redraw are stale. */
+export const FIGURE_NAMES = ['fig2-label-correlation', 'fig3-shared-bottom-curves', 'fig4-final-loss', 'fig4-loss-curves', 'final-loss-by-task', 'fig5-histograms', 'fig6-gates'] as const;
+/** What each figure is drawn from, when that is more than runs.csv. */
+const NEEDS: Partial<Record<(typeof FIGURE_NAMES)[number], string>> = {
+  'fig3-shared-bottom-curves': 'curves.csv', 'fig4-loss-curves': 'curves.csv', 'fig6-gates': 'gates.csv',
+};
+const FIGURE_EXTENSIONS = ['.csv', '.vl.json', '.svg', '.png'];
 
 export function metricLabel(s: Sweep): string {
   return s.metric === 'normalized' ? 'held-out MSE / label variance' : 'held-out MSE';
@@ -35,6 +59,16 @@ function csvData(output: ReportOutput, numbers: string[]): Spec {
 
 function modelColor(models: string[]): Spec {
   return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_COLORS[m] ?? '#555555') } };
+}
+
+function modelDash(models: string[]): Spec {
+  let other = 0;
+  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_DASHES[m] ?? OTHER_DASHES[other++ % OTHER_DASHES.length]) } };
+}
+
+function modelShape(models: string[]): Spec {
+  let other = 0;
+  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_SHAPES[m] ?? OTHER_SHAPES[other++ % OTHER_SHAPES.length]) } };
 }
 
 // ---- Figures 3 and 4: loss vs step ------------------------------------------------------
@@ -99,10 +133,10 @@ function lossCurves(s: Sweep): Figure | null {
         height: 220,
         layer: [
           { mark: { type: 'area', opacity: 0.2, clip: true }, encoding: { x, y: LOSS_Y(s, domain, 'ci_low'), y2: { field: 'ci_high' }, color: modelColor(s.models) } },
-          { mark: { type: 'line', clip: true, strokeWidth: 2 }, encoding: { x, y: LOSS_Y(s, domain, 'mean'), color: modelColor(s.models) } },
+          { mark: { type: 'line', clip: true, strokeWidth: 2.5 }, encoding: { x, y: LOSS_Y(s, domain, 'mean'), color: modelColor(s.models), strokeDash: modelDash(s.models) } },
         ],
       },
-      config: { legend: { orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } },
+      config: { ...THEME, legend: { ...THEME.legend, orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, symbolSize: 400 } },
     },
   };
 }
@@ -115,6 +149,7 @@ function sharedBottomCurves(s: Sweep): Figure | null {
   const domain = curveDomain(s, points);
   const x = { field: 'step', type: 'quantitative', title: 'training step' };
   const color = { field: 'correlation', type: 'ordinal', sort: 'descending', title: 'correlation p', scale: { scheme: 'viridis' } };
+  const dash = { field: 'correlation', type: 'ordinal', sort: 'descending', title: 'correlation p', scale: { range: [[1, 0], [8, 4], [2, 3], [12, 3, 3, 3], [4, 2, 1, 2]] } };
   return {
     name: 'fig3-shared-bottom-curves',
     output: 'sharedBottom',
@@ -127,47 +162,199 @@ function sharedBottomCurves(s: Sweep): Figure | null {
       height: 240,
       layer: [
         { mark: { type: 'area', opacity: 0.2, clip: true }, encoding: { x, y: LOSS_Y(s, domain, 'ci_low'), y2: { field: 'ci_high' }, color } },
-        { mark: { type: 'line', clip: true, strokeWidth: 2 }, encoding: { x, y: LOSS_Y(s, domain, 'mean'), color } },
+        { mark: { type: 'line', clip: true, strokeWidth: 2.5 }, encoding: { x, y: LOSS_Y(s, domain, 'mean'), color, strokeDash: dash } },
       ],
-      config: { legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } },
+      config: { ...THEME, legend: { ...THEME.legend, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, symbolSize: 400 } },
+    },
+  };
+}
+
+// ---- the headline: final loss against correlation, beside the paper's Figure 4 --------
+
+/** Mean over runs and its 95% CI (a point for one run). */
+function ciRow(values: number[]): [number, number, number, number] {
+  return [values.length, ...band(values)];
+}
+
+/** Correlation on x, falling to the right as in the paper's panels, ticks at the sweep's correlations. */
+const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 20 }, axis: { values: s.correlations } });
+
+/** Mean per model against correlation: a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model. */
+function meanWithCiLayers(s: Sweep): { enc: Spec; layers: Spec[] } {
+  const y = { field: 'mean', type: 'quantitative', title: metricLabel(s), scale: { zero: true } };
+  const enc = { x: correlationX(s), color: modelColor(s.models) };
+  const tooltip = ['model', 'correlation', 'runs', 'mean', 'ci_low', 'ci_high'].map((field) => ({ field }));
+  return {
+    enc,
+    layers: [
+      { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { ...enc, y, strokeDash: modelDash(s.models) } },
+      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
+      { mark: { type: 'point', filled: true, size: 110, opacity: 1 }, encoding: { ...enc, y, shape: modelShape(s.models), tooltip } },
+    ],
+  };
+}
+
+function finalLoss(s: Sweep): Figure {
+  const rows: unknown[][] = [];
+  for (const model of s.models) {
+    for (const p of s.correlations.slice().reverse()) {
+      const values = [...runsOf(s, model, p).values()];
+      if (!s.cells.has(cellKey(model, p))) continue;
+      const paper = PAPER_FIGURE4[model]?.[p];
+      rows.push([model, p, ...ciRow(values), paper ?? '']);
+    }
+  }
+  const { enc, layers } = meanWithCiLayers(s);
+  return {
+    name: 'fig4-final-loss',
+    output: 'finalLoss',
+    rows,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: 'Final held-out loss vs task correlation (paper Figure 4, end of training)', subtitle: ['filled, with bars: this sweep, mean over runs (each run: mean of its two tasks) and 95% CI', "hollow: the paper's Figure 4 values (one task, read off the figure)"], anchor: 'start' },
+      data: csvData('finalLoss', ['correlation', 'runs', 'mean', 'ci_low', 'ci_high', 'paper']),
+      width: 420,
+      height: 300,
+      layer: [
+        ...layers,
+        { transform: [{ filter: 'isValid(datum.paper)' }], mark: { type: 'point', filled: false, size: 110, strokeWidth: 2, opacity: 1 }, encoding: { ...enc, y: { field: 'paper', type: 'quantitative' }, shape: modelShape(s.models) } },
+      ],
+      config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
+    },
+  };
+}
+
+function finalLossByTask(s: Sweep): Figure | null {
+  const rows: unknown[][] = [];
+  const tasks = [...new Set([...s.cells.values()].flatMap((c) => [...c.tasks.keys()]))].sort((a, b) => a - b);
+  if (tasks.length < 2) return null;
+  for (const model of s.models) {
+    for (const p of s.correlations.slice().reverse()) {
+      const c = s.cells.get(cellKey(model, p));
+      if (!c) continue;
+      for (const t of tasks) rows.push([model, p, t, ...ciRow([...(c.tasks.get(t)?.values() ?? [])])]);
+    }
+  }
+  const { layers } = meanWithCiLayers(s);
+  return {
+    name: 'final-loss-by-task',
+    output: 'finalLossByTask',
+    rows,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: 'Final held-out loss per task vs task correlation', subtitle: ['mean over runs with 95% CI, each task on its own'], anchor: 'start' },
+      data: csvData('finalLossByTask', ['correlation', 'task', 'runs', 'mean', 'ci_low', 'ci_high']),
+      facet: { column: { field: 'task', type: 'ordinal', header: { title: null, labelExpr: "'task ' + datum.value" } } },
+      spec: {
+        width: 300,
+        height: 240,
+        layer: layers,
+      },
+      resolve: { scale: { y: 'shared' } },
+      config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
+    },
+  };
+}
+
+// ---- Figure 2 analog: label correlation vs cosine -----------------------------------------
+
+/** The `correlation` command's CSV, when a user placed it in the sweep folder under this name. */
+export const CORRELATION_FILE = 'correlation.csv';
+const FIG2_SOURCES = ['this sweep (runs.csv: closed form)', `simulated (${CORRELATION_FILE}: ± 2 std)`, 'paper (Figure 2)'];
+
+function labelCorrelation(s: Sweep): Figure | null {
+  const rows: unknown[][] = [];
+  for (const p of s.correlations) {
+    const v = [...s.cells.values()].filter((c) => c.correlation === p && Number.isFinite(c.labelCorrelation)).map((c) => c.labelCorrelation);
+    if (v.length) rows.push([p, FIG2_SOURCES[0], mean(v), '']);
+  }
+  const simulated = path.join(s.dir, CORRELATION_FILE);
+  if (fs.existsSync(simulated)) {
+    const sim = parse(fs.readFileSync(simulated, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    for (const r of sim) {
+      if (!Number.isFinite(Number(r.cosine)) || !Number.isFinite(Number(r.label_correlation_mean))) continue;
+      rows.push([Number(r.cosine), FIG2_SOURCES[1], Number(r.label_correlation_mean), Number(r.label_correlation_2std)]);
+    }
+  }
+  if (rows.length === 0) return null;
+  for (const [p, v] of Object.entries(PAPER_FIGURE2)) rows.push([Number(p), FIG2_SOURCES[2], v, '']);
+  const x = { field: 'cosine', type: 'quantitative', title: 'cosine p of the task weight vectors', scale: { zero: false } };
+  const by = (range: unknown[]) => ({ field: 'source', type: 'nominal', title: null, scale: { domain: FIG2_SOURCES, range } });
+  const color = by(['#1f77b4', '#2ca02c', '#000000']);
+  const shape = by(['circle', 'square', 'cross']);
+  return {
+    name: 'fig2-label-correlation',
+    output: 'labelCorrelation',
+    rows,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: 'Label correlation vs cosine (paper Figure 2)', subtitle: ["Pearson correlation of the two tasks' labels under the sweep's generator constants"], anchor: 'start' },
+      data: csvData('labelCorrelation', ['cosine', 'label_correlation', 'two_std']),
+      width: 380,
+      height: 280,
+      layer: [
+        // no line through the sweep's own few correlations: straight segments between them would be invented
+        { transform: [{ filter: `datum.source !== '${FIG2_SOURCES[0]}'` }], mark: { type: 'line', strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: { field: 'label_correlation', type: 'quantitative', title: 'label Pearson correlation' }, color, strokeDash: by([[1, 0], [6, 3], [2, 2]]) } },
+        { transform: [{ filter: 'isValid(datum.two_std)' }, { calculate: 'datum.label_correlation - datum.two_std', as: 'low' }, { calculate: 'datum.label_correlation + datum.two_std', as: 'high' }], mark: 'rule', encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
+        { mark: { type: 'point', filled: true, size: 90, opacity: 1 }, encoding: { x, y: { field: 'label_correlation', type: 'quantitative' }, color, shape } },
+      ],
+      config: { ...THEME, legend: { ...THEME.legend, orient: 'bottom', direction: 'vertical', labelLimit: 400 } },
     },
   };
 }
 
 // ---- Figure 5: histograms ---------------------------------------------------------------
 
+/** A round number at or above x (1.37 → 1.5, 0.83 → 0.85). */
+function niceCeil(x: number): number {
+  if (!(x > 0)) return 1;
+  const step = 10 ** (Math.floor(Math.log10(x)) - 1) * 5;
+  return +(Math.ceil(x / step - 1e-9) * step).toPrecision(6);
+}
+
+/**
+ * The histogram's range: the config's (the paper's 0–0.7) when at least 95% of runs fall
+ * below it, else up to a round number above the 99th percentile, so the bars show the data
+ * rather than one overflow bin (raw losses, or a short sweep).
+ */
+export function histogramRange(s: Sweep): number {
+  const all = [...s.cells.values()].flatMap((c) => [...c.runs.values()]).sort((a, b) => a - b);
+  if (all.length === 0 || all.filter((v) => v < s.histogramMax).length >= 0.95 * all.length) return s.histogramMax;
+  return niceCeil(quantile(all, 0.99) * 1.02);
+}
+
 function histograms(s: Sweep): Figure {
-  const width = s.histogramMax / s.histogramBins;
+  const max = histogramRange(s);
+  const width = max / s.histogramBins;
   const rows: unknown[][] = [];
   for (const model of s.models) {
     for (const p of s.correlations.slice().reverse()) {
       const values = [...runsOf(s, model, p).values()];
       if (!s.cells.has(cellKey(model, p))) continue;
-      for (const b of histogram(values, s.histogramBins, s.histogramMax)) {
+      for (const b of histogram(values, s.histogramBins, max)) {
         const overflow = !Number.isFinite(b.end);
         rows.push([model, p, b.start, overflow ? b.start + width : b.end, overflow, b.count, values.length, values.length ? b.count / values.length : 0]);
       }
     }
   }
-  const max = s.histogramMax;
   return {
     name: 'fig5-histograms',
     output: 'histograms',
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Final held-out loss over runs (paper Figure 5)', subtitle: [`each run: mean of its two tasks; bins of ${+width.toFixed(4)}`, `grey bar: runs with loss ≥ ${max}`], anchor: 'start' },
+      title: { text: 'Final held-out loss over runs (paper Figure 5)', subtitle: [`each run: mean of its two tasks; bins of ${+width.toPrecision(3)}`, `grey bar: runs with loss ≥ ${max}`], anchor: 'start' },
       data: csvData('histograms', ['correlation', 'bin_start', 'bin_end', 'count', 'runs', 'fraction']),
       facet: {
-        row: { field: 'model', type: 'nominal', sort: s.models, header: { title: null, labelFontSize: 12, labelAngle: 0, labelAlign: 'left' } },
-        column: { field: 'correlation', type: 'ordinal', sort: 'descending', header: { title: 'task correlation (cosine p)', labelExpr: "'p = ' + datum.value", labelFontSize: 12 } },
+        row: { field: 'model', type: 'nominal', sort: s.models, header: { title: null, labelAngle: 0, labelAlign: 'left' } },
+        column: { field: 'correlation', type: 'ordinal', sort: 'descending', header: { title: 'task correlation (cosine p)', labelExpr: "'p = ' + datum.value" } },
       },
       spec: {
-        width: 200,
-        height: 110,
+        width: 240,
+        height: 150,
         mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
         encoding: {
-          x: { field: 'bin_start', type: 'quantitative', title: metricLabel(s), scale: { domain: [0, max + width], nice: false }, axis: { values: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7].filter((v) => v <= max + 1e-9), format: '.1f' } },
+          x: { field: 'bin_start', type: 'quantitative', title: metricLabel(s), scale: { domain: [0, max + width], nice: false }, axis: { tickCount: 6 } },
           x2: { field: 'bin_end' },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of runs', scale: { domain: [0, 1] }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
           color: { condition: { test: "datum.overflow === 'true' || datum.overflow === true", value: '#9e9e9e' }, field: 'model', type: 'nominal', scale: { domain: s.models, range: s.models.map((m) => MODEL_COLORS[m] ?? '#555555') }, legend: null },
@@ -175,6 +362,7 @@ function histograms(s: Sweep): Figure {
         },
       },
       resolve: { scale: { x: 'shared', y: 'shared' } },
+      config: THEME,
     },
   };
 }
@@ -212,11 +400,9 @@ function gatesFigure(s: Sweep): Figure | null {
     for (const p of s.correlations.slice().reverse()) {
       const cell = runs.filter((g) => g.model === model && g.correlation === p);
       if (cell.length === 0) continue;
-      // order each run's experts by task 1's weight: expert indices mean nothing across runs
-      const ordered = cell.map((g) => {
-        const order = g.weights[0].map((_, i) => i).sort((a, b) => g.weights[0][b] - g.weights[0][a]);
-        return g.weights.map((w) => order.map((i) => w[i]));
-      });
+      // order each task's experts by that task's own gate: expert indices mean nothing across
+      // runs, and ranking task 2 by task 1's gate would make a concentrated gate look uniform
+      const ordered = cell.map((g) => g.weights.map((w) => w.slice().sort((a, b) => b - a)));
       for (const task of [1, 2]) {
         for (let rank = 1; rank <= experts; rank++) {
           const [m, lo, hi] = band(ordered.map((w) => w[task - 1][rank - 1] ?? 0));
@@ -225,7 +411,7 @@ function gatesFigure(s: Sweep): Figure | null {
       }
     }
   }
-  const x = { field: 'expert_rank', type: 'ordinal', title: "expert (ranked by task 1's gate)", axis: { labelAngle: 0 } };
+  const x = { field: 'expert_rank', type: 'ordinal', title: 'expert rank (own gate)', axis: { labelAngle: 0 } };
   return {
     name: 'fig6-gates',
     output: 'gates',
@@ -235,34 +421,47 @@ function gatesFigure(s: Sweep): Figure | null {
       title: { text: 'Gate weight per expert and task (Figure 6 analog)', subtitle: ['mean over runs, with 95% CI', `dashed: uniform 1/${experts}; omoe's one gate serves both tasks`], anchor: 'start' },
       data: csvData('gates', ['correlation', 'task', 'expert_rank', 'runs', 'weight', 'ci_low', 'ci_high']),
       facet: {
-        row: { field: 'model', type: 'nominal', sort: models, header: { title: null, labelFontSize: 12, labelAngle: 0, labelAlign: 'left' } },
-        column: { field: 'correlation', type: 'ordinal', sort: 'descending', header: { title: 'task correlation (cosine p)', labelExpr: "'p = ' + datum.value", labelFontSize: 12 } },
+        row: { field: 'model', type: 'nominal', sort: models, header: { title: null, labelAngle: 0, labelAlign: 'left' } },
+        column: { field: 'correlation', type: 'ordinal', sort: 'descending', header: { title: 'task correlation (cosine p)', labelExpr: "'p = ' + datum.value" } },
       },
       spec: {
-        width: 220,
-        height: 120,
+        width: 260,
+        height: 150,
         layer: [
-          { mark: 'bar', encoding: { x, xOffset: { field: 'task', type: 'nominal' }, y: { field: 'weight', type: 'quantitative', title: 'mean gate weight' }, color: { field: 'task', type: 'nominal', title: 'task', scale: { range: ['#1f77b4', '#2ca02c'] } } } },
+          { mark: { type: 'bar', stroke: 'black', strokeWidth: 0.5 }, encoding: { x, xOffset: { field: 'task', type: 'nominal' }, y: { field: 'weight', type: 'quantitative', title: 'mean gate weight' }, color: { field: 'task', type: 'nominal', title: 'task', scale: { range: ['#1f4e9c', '#a6d96a'] } } } },
           { mark: { type: 'rule', color: 'black', opacity: 0.6 }, encoding: { x, xOffset: { field: 'task', type: 'nominal' }, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
           { mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, data: { values: [{ uniform: 1 / experts }] }, encoding: { y: { field: 'uniform', type: 'quantitative' } } },
         ],
       },
-      config: { legend: { orient: 'bottom' } },
+      config: { ...THEME, legend: { ...THEME.legend, orient: 'bottom' } },
     },
   };
 }
 
 // ---- writing and rendering --------------------------------------------------------------
 
-export function buildFigures(s: Sweep): Figure[] {
-  return [sharedBottomCurves(s), lossCurves(s), histograms(s), gatesFigure(s)].filter((f): f is Figure => f !== null);
+export interface Skipped {
+  figure: string;
+  /** Why: the input it needs is missing, or the sweep has nothing for it. */
+  reason: string;
+}
+
+export function buildFigures(s: Sweep): { figures: Figure[]; skipped: Skipped[] } {
+  const built = [labelCorrelation(s), sharedBottomCurves(s), finalLoss(s), lossCurves(s), finalLossByTask(s), histograms(s), gatesFigure(s)];
+  const figures = built.filter((f): f is Figure => f !== null);
+  const skipped = FIGURE_NAMES.filter((n) => !figures.some((f) => f.name === n)).map((figure) => {
+    const need = NEEDS[figure];
+    const absent = need && s.missing.some((m) => m.startsWith(need));
+    return { figure, reason: absent ? `${need} is absent` : 'the sweep has nothing to draw in it' };
+  });
+  return { figures, skipped };
 }
 
 // vega and vega-lite are ES modules with top-level await: load them with a real import(),
 // which TypeScript's CommonJS output would otherwise turn into require().
 const esmImport = new Function('m', 'return import(m)') as (m: string) => Promise<any>;
 
-/** Writes NAME.csv, NAME.vl.json and NAME.svg for each figure into dir/figures; returns the files. */
+/** Writes NAME.csv, NAME.vl.json, NAME.svg and NAME.png for each figure into dir/figures; returns the files. */
 export async function writeFigures(dir: string, figures: Figure[]): Promise<string[]> {
   const out = path.join(dir, FIGURES_DIR);
   fs.mkdirSync(out, { recursive: true });
@@ -276,9 +475,23 @@ export async function writeFigures(dir: string, figures: Figure[]): Promise<stri
     // render exactly what a user would: the spec on disk reading the CSV beside it
     const view = new vega.View(vega.parse(vl.compile(f.spec).spec), { renderer: 'none', loader: vega.loader({ baseURL: out + path.sep, mode: 'file' }) });
     const svgFile = path.join(out, `${f.name}.svg`);
-    writeAtomic(svgFile, await view.toSVG());
+    const svg = await view.toSVG();
     view.finalize();
-    files.push(csv, specFile, svgFile);
+    writeAtomic(svgFile, svg);
+    const pngFile = path.join(out, `${f.name}.png`);
+    writeAtomic(pngFile, (await svgToPng(svg)).png);
+    files.push(csv, specFile, svgFile, pngFile);
   }
   return files;
+}
+
+/** Removes the files of figures this report did not draw, so no stale figure outlives its data; returns them. */
+export function removeStaleFigures(dir: string, drawn: Figure[]): string[] {
+  const out = path.join(dir, FIGURES_DIR);
+  if (!fs.existsSync(out)) return [];
+  const stale = FIGURE_NAMES.filter((n) => !drawn.some((f) => f.name === n))
+    .flatMap((n) => FIGURE_EXTENSIONS.map((e) => path.join(out, `${n}${e}`)))
+    .filter((f) => fs.existsSync(f));
+  for (const f of stale) fs.rmSync(f);
+  return stale;
 }

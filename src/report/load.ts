@@ -2,8 +2,10 @@
 // final held-out loss (the metric chosen, averaged over its two tasks), curves and gates.
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
+import { parse } from 'csv-parse/sync';
 import { UsageError, usage } from '../errors';
-import { OUTPUTS } from '../output/columns';
+import { OUTPUTS, header } from '../output/columns';
 import { readCsv, Row, runLosses } from './read';
 import { METRICS, Metric } from './summary';
 
@@ -28,6 +30,8 @@ export interface Cell {
   diverged: number;
   /** Mean label_correlation of its runs.csv rows (NaN when the column is absent): the Pearson correlation users think in. */
   labelCorrelation: number;
+  /** task → run index → that task's final held-out loss, for the runs in `runs`. */
+  tasks: Map<number, Map<number, number>>;
 }
 
 export interface Sweep {
@@ -42,6 +46,8 @@ export interface Sweep {
   curves: Row[] | null;
   /** gates.csv rows (the chosen lr only), or null when absent. */
   gates: Row[] | null;
+  /** Inputs the report looked for and did not find (e.g. "curves.csv (nor curves.csv.gz)"). */
+  missing: string[];
   experts: number;
   histogramBins: number;
   histogramMax: number;
@@ -106,10 +112,22 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     const lr = lrs.slice().sort((a, b) => meanOf(a) - meanOf(b))[0];
     const chosen = byLr.get(`${key}|${lr}`)!;
     const label = labels.get(key) ?? [];
-    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN });
+    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN, tasks: new Map() });
   }
   const chosenLr = (r: Row) => cells.get(cellKey(r.model, Number(r.correlation)))?.lr === Number(r.lr);
-  const optional = (name: 'curves' | 'gates') => (fs.existsSync(path.join(dir, OUTPUTS[name].file)) ? readCsv(dir, name) : null);
+  for (const r of rows) {
+    const c = cells.get(cellKey(r.model, Number(r.correlation)));
+    if (!c || !chosenLr(r) || !c.runs.has(Number(r.run))) continue;
+    const task = Number(r.task);
+    if (!c.tasks.has(task)) c.tasks.set(task, new Map());
+    c.tasks.get(task)!.set(Number(r.run), Number(r[column]));
+  }
+  const missing: string[] = [];
+  const optional = (name: 'curves' | 'gates') => {
+    const rows = readOptional(dir, name);
+    if (rows === null) missing.push(`${OUTPUTS[name].file} (nor ${OUTPUTS[name].file}.gz)`);
+    return rows;
+  };
   const curves = optional('curves')?.filter((r) => r.split === 'eval' && chosenLr(r)) ?? null;
   const gates = optional('gates')?.filter(chosenLr) ?? null;
   const cfg = manifest.config ?? {};
@@ -122,10 +140,31 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     cells,
     curves,
     gates,
+    missing,
     experts: Number(cfg.model?.experts) || (gates ? Math.max(0, ...gates.map((g) => Number(g.expert))) : 0),
     histogramBins: Number(cfg.report?.histogramBins) || 21,
     histogramMax: Number(cfg.report?.histogramMax) || 0.7,
   };
+}
+
+/**
+ * An optional input: NAME.csv, else NAME.csv.gz (how a committed study keeps its large files,
+ * results/README.md), else null. The same column check as readCsv.
+ */
+function readOptional(dir: string, name: 'curves' | 'gates'): Row[] | null {
+  const file = path.join(dir, OUTPUTS[name].file);
+  if (fs.existsSync(file)) return readCsv(dir, name);
+  if (!fs.existsSync(`${file}.gz`)) return null;
+  let text: string;
+  try {
+    text = zlib.gunzipSync(fs.readFileSync(`${file}.gz`)).toString('utf8');
+  } catch {
+    throw new UsageError(`${file}.gz is not a readable gzip file; allowed: ${OUTPUTS[name].file} compressed with gzip`, `${file}.gz`);
+  }
+  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Row[];
+  const lacking = rows.length ? header(name).filter((c) => !(c in rows[0])) : [];
+  if (lacking.length) throw new UsageError(`${file}.gz lacks columns ${lacking.join(', ')}; allowed: a file written by this version of mmoe-sweep`, `${file}.gz`);
+  return rows;
 }
 
 /** The runs of one model at one correlation (an empty map when the sweep has none). */

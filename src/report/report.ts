@@ -1,11 +1,12 @@
 // `mmoe-sweep report`: from a sweep folder (finished or merged), the verdict on the paper's
 // claims, report.md, claims.csv and the figures. Reads output files only.
+import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
 import { Claim, ClaimOptions, CLAIM_DEFAULTS, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
-import { buildFigures, FIGURES_DIR, Figure, gateRuns, writeFigures } from './figures';
+import { buildFigures, CORRELATION_FILE, FIGURES_DIR, Figure, gateRuns, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
 import { cellKey, loadSweep, runsOf, Sweep } from './load';
 import { PAPER_FIGURE4 } from './paper';
 import { iqr, mean, meanCi, sd } from './stats';
@@ -19,6 +20,10 @@ export interface ReportResult {
   claims: Claim[];
   files: string[];
   report: string;
+  /** One line per input that was missing and the figures or tables left out for it, for stderr. */
+  warnings: string[];
+  /** Figure files of an earlier report that this one did not redraw, removed. */
+  removed: string[];
 }
 
 /** Reads everything first (a UsageError leaves the folder untouched), then writes. */
@@ -26,13 +31,42 @@ export async function writeReport(dir: string, options: ReportOptions): Promise<
   const sweep = loadSweep(dir, options.metric);
   const o: ClaimOptions = { ...CLAIM_DEFAULTS, ...options };
   const claims = judgeClaims(sweep, o);
-  const figures = buildFigures(sweep);
+  const { figures, skipped } = buildFigures(sweep);
   const files = await writeFigures(dir, figures);
+  const removed = removeStaleFigures(dir, figures);
   const claimsFile = path.join(dir, REPORT_OUTPUTS.claims.file);
   writeAtomic(claimsFile, stringify(claimRows(claims), { header: true, columns: reportHeader('claims') }));
   const report = path.join(dir, 'report.md');
-  writeAtomic(report, markdown(sweep, claims, figures, o));
-  return { claims, files: [report, claimsFile, ...files], report };
+  writeAtomic(report, markdown(sweep, claims, figures, skipped, o));
+  return { claims, files: [report, claimsFile, ...files], report, warnings: missingInputs(sweep, skipped), removed };
+}
+
+/** "gates.csv (nor gates.csv.gz) is absent: skipped fig6-gates and the gate table". */
+function missingInputs(s: Sweep, skipped: Skipped[]): string[] {
+  return s.missing.map((m) => {
+    const file = m.split(' ')[0];
+    const left = skipped.filter((k) => k.reason.startsWith(file)).map((k) => k.figure);
+    if (file === 'gates.csv') left.push('the gate table');
+    return `${m} is absent in ${displayPath(s.dir)}: skipped ${left.length ? left.join(', ') : 'nothing'}`;
+  });
+}
+
+/** A folder as the user can type it here: relative to the working directory, never a machine path. */
+export function displayPath(dir: string): string {
+  return path.relative(process.cwd(), path.resolve(dir)).split(path.sep).join('/') || '.';
+}
+
+/** The sweep's recorded command line, runnable here: `npx mmoe-sweep`, writing into `dir`. */
+export function reproduceCommand(command: unknown, dir: string): string | null {
+  if (!Array.isArray(command) || !command.every((a) => typeof a === 'string')) return null;
+  const args: string[] = [];
+  const outputOnly = ['--quiet', '--json', '--force']; // change what is printed or replaced, not the numbers
+  for (let i = 0; i < command.length; i++) {
+    if (command[i] === '--out') i++;
+    else if (!command[i].startsWith('--out=') && !outputOnly.includes(command[i])) args.push(command[i]);
+  }
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  return ['npx', 'mmoe-sweep', ...args, '--out', displayPath(dir)].map(quote).join(' ');
 }
 
 function claimRows(claims: Claim[]): unknown[][] {
@@ -82,14 +116,14 @@ export function verdictLine(c: Claim): string {
 
 // ---- report.md --------------------------------------------------------------------------
 
-function markdown(s: Sweep, claims: Claim[], figures: Figure[], o: ClaimOptions): string {
+function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped[], o: ClaimOptions): string {
   const m = s.manifest;
   const cfg = m.config ?? {};
   const lrs = [...new Set([...s.cells.values()].flatMap((c) => c.lrs))];
   const out: string[] = [];
   out.push('# mmoe-sweep report', '');
   out.push(
-    `Sweep \`${path.resolve(s.dir)}\`: status **${m.status ?? '?'}**, backend ${m.backend ?? '?'}, mmoe-sweep ${m.version ?? '?'}` +
+    `Sweep \`${displayPath(s.dir)}\`: status **${m.status ?? '?'}**, backend ${m.backend ?? '?'}, mmoe-sweep ${m.version ?? '?'}` +
       `${m.mergedFrom ? `, merged from ${m.mergedFrom.length} shards` : ''}. Models ${s.models.join(', ')}; correlations ${s.correlations.join(', ')}; ` +
       `${cfg.sweep?.runs ?? '?'} runs per cell; ${cfg.train?.steps ?? '?'} steps, batch ${cfg.train?.batchSize ?? '?'}, lr ${lrs.join(', ')}; ` +
       `${cfg.data?.trainSize === 0 ? 'fresh training rows every step' : `${cfg.data?.trainSize ?? '?'} training rows`}, ${cfg.data?.evalSize ?? '?'} held-out rows.`,
@@ -100,6 +134,21 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], o: ClaimOptions)
     '',
   );
   if (m.status && m.status !== 'complete') out.push(`> The sweep is **${m.status}**: this report covers the runs finished so far.`, '');
+  const merged = Array.isArray(m.command) && m.command[0] === 'merge';
+  const again = merged ? null : reproduceCommand(m.command, s.dir);
+  if (again || merged) {
+    out.push(
+      merged
+        ? `Merged from ${m.mergedFrom?.length ?? 'several'} shards (\`npx mmoe-sweep ${m.command.join(' ')}\`). To reproduce it on one machine (the same numbers on the same backend), save manifest.json's \`config\` as a file and run the first line below with \`--config FILE\`; then this report:`
+        : 'To reproduce the sweep (the same numbers on the same backend), then this report:',
+      '',
+      '```sh',
+      again ?? `npx mmoe-sweep --config FILE --out ${displayPath(s.dir)}`,
+      `npx mmoe-sweep report ${displayPath(s.dir)}${s.metric === 'normalized' ? '' : ` --metric ${s.metric}`}`,
+      '```',
+      '',
+    );
+  }
 
   out.push('## Verdict', '');
   out.push(
@@ -137,6 +186,12 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], o: ClaimOptions)
   );
   if (showPaper) out.push('The paper column is read off the published Figure 4 (about ±0.01; one task; the paper does not say whether it is held-out loss or on which scale): compare orderings and gaps, not levels.', '');
 
+  const perTask = taskRows(s);
+  if (perTask.length) {
+    out.push('## Final held-out loss per task', '');
+    out.push(table(['model', 'correlation', 'task', 'runs', 'mean', '95% CI of the mean', 'std', 'median'], perTask), '', 'The same runs as above, each task on its own (the tasks are symmetric by construction, so the two columns should agree within their intervals).', '');
+  }
+
   out.push('## Claims in detail', '');
   for (const c of claims) {
     out.push(`### ${c.id}: ${c.text} — ${c.verdict}`, '', `${c.note}.`, '');
@@ -151,15 +206,18 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], o: ClaimOptions)
   }
 
   out.push('## Figures', '');
-  out.push(`Each figure is \`${FIGURES_DIR}/NAME.svg\`, rendered from \`NAME.vl.json\` (Vega-Lite), which reads \`NAME.csv\` beside it: edit the spec and open it in the Vega editor (or \`vl2svg\`) to restyle.`, '');
+  out.push(`Each figure is \`${FIGURES_DIR}/NAME.svg\` (and \`NAME.png\` beside it, for slides), rendered from \`NAME.vl.json\` (Vega-Lite), which reads \`NAME.csv\` beside it: edit the spec and open it in the Vega editor (or \`vl2svg\`) to restyle.`, '');
   const captions: Record<string, string> = {
+    'fig2-label-correlation': `Figure 2 analog: label Pearson correlation vs cosine p, this sweep's closed-form values (runs.csv) beside the paper's${fs.existsSync(path.join(s.dir, CORRELATION_FILE)) ? ` and the simulated ones in ${CORRELATION_FILE} (mean ± 2 std)` : ` (place a \`mmoe-sweep correlation --out ${displayPath(path.join(s.dir, CORRELATION_FILE))}\` output here to add simulated ones)`}.`,
     'fig3-shared-bottom-curves': 'Figure 3 analog: shared-bottom, held-out loss vs step per correlation (the paper used a 16-unit bottom here; this sweep uses its configured bottom).',
+    'fig4-final-loss': "The headline: final held-out loss vs correlation per model, mean and 95% CI over runs (filled), beside the paper's Figure 4 final values (hollow).",
     'fig4-loss-curves': 'Figure 4 analog: held-out loss vs step per model and correlation.',
-    'fig5-histograms': `Figure 5 analog: final-loss histograms, fraction of runs per bin over ${0}–${s.histogramMax} (runs above it in the grey overflow bar).`,
-    'fig6-gates': 'Figure 6 analog: gate weights per expert, ordered in each run by task 1\'s gate (expert indices are arbitrary across runs).',
+    'final-loss-by-task': 'Final held-out loss per task vs correlation, mean and 95% CI over runs.',
+    'fig5-histograms': `Figure 5 analog: final-loss histograms, fraction of runs per bin over 0–${histogramRange(s)} (runs above it in the grey overflow bar)${histogramRange(s) === s.histogramMax ? '' : `; the range is wider than the config's ${s.histogramMax} because more than 5% of runs lie above that`}.`,
+    'fig6-gates': "Figure 6 analog: gate weights per expert, each task's experts ranked in each run by that task's own gate (expert indices are arbitrary across runs).",
   };
   for (const f of figures) out.push(`**${captions[f.name] ?? f.name}**`, '', `![${f.name}](${FIGURES_DIR}/${f.name}.svg)`, '');
-  if (!s.curves) out.push('curves.csv is absent: no loss curves.', '');
+  if (skipped.length) out.push(`Not drawn: ${skipped.map((k) => `${k.figure} (${k.reason})`).join('; ')}.`, '');
 
   const gates = gateSummary(s);
   if (gates.length) {
@@ -172,6 +230,23 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], o: ClaimOptions)
     );
   }
   return out.join('\n');
+}
+
+function taskRows(s: Sweep): string[][] {
+  const rows: string[][] = [];
+  for (const md of s.models) {
+    for (const p of s.correlations.slice().reverse()) {
+      const c = s.cells.get(cellKey(md, p));
+      if (!c || c.tasks.size < 2) continue;
+      for (const [t, runs] of [...c.tasks].sort((a, b) => a[0] - b[0])) {
+        const v = [...runs.values()];
+        const d = describe(v);
+        const ci = meanCi(v);
+        rows.push([md, String(p), String(t), String(v.length), num(d.mean), `${num(ci.low)} – ${num(ci.high)}`, num(d.std), num(d.median)]);
+      }
+    }
+  }
+  return rows;
 }
 
 function gateSummary(s: Sweep): string[][] {

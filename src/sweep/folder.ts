@@ -6,6 +6,7 @@ import { SweepConfig } from '../config/defaults';
 import { OUTPUTS } from '../output/columns';
 import { canonicalJson } from '../config/load';
 import { DATA_STREAM_VERSION } from '../data/generator';
+import { extendsRuns } from './extend';
 import { Shard } from './shard';
 
 export const MANIFEST = 'manifest.json';
@@ -70,6 +71,7 @@ export function checkFolder(dir: string, cfg: SweepConfig, hash: string, shard: 
   const stale = manifest && otherDataStream('--out', dir, manifest, 'a new folder, or --force to replace it');
   if (stale && !force) throw stale; // its runs were drawn from other data: resuming would mix two studies
   if (manifest && !stale && manifest.configHash === hash && sameShard) return 'resume';
+  if (manifest && !stale && sameShard && extendsRuns(manifest.config, cfg)) return 'resume'; // more runs: train only the new ones
   if (force) return 'replace';
   if (manifest && manifest.configHash === hash) {
     throw new UsageError(`--out ${JSON.stringify(dir)} holds ${shardName(manifest.shard)} of this sweep, not ${shardName(shard)}; allowed: a folder per shard, or --force to replace it`, dir);

@@ -66,7 +66,8 @@ export function mergeShards(dirs: string[], out: string, force: boolean): MergeO
     shard: null,
     backend: backends.join('+'),
     command: ['merge', ...process.argv.slice(3)],
-    mergedFrom: dirs.map((d, i) => ({ dir: path.resolve(d), shard: manifests[i].shard, backend: manifests[i].backend, started: manifests[i].started, updated: manifests[i].updated })),
+    // dir as given, so the manifest names no machine path
+    mergedFrom: dirs.map((d, i) => ({ dir: d, shard: manifests[i].shard, backend: manifests[i].backend, started: manifests[i].started, updated: manifests[i].updated })),
     runsTotal: wanted.length,
     runsDone: sorted.length,
     updated: new Date().toISOString(),

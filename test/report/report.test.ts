@@ -12,7 +12,7 @@ const smoke = JSON.parse(fs.readFileSync(path.join(ROOT, 'configs', 'smoke.json'
 const MODELS: string[] = smoke.sweep.models;
 const CORRS: number[] = smoke.sweep.correlations;
 const GATED = MODELS.filter((m) => m !== 'shared-bottom').length;
-const FIGURES = ['fig3-shared-bottom-curves', 'fig4-loss-curves', 'fig5-histograms', 'fig6-gates'];
+const FIGURES = ['fig2-label-correlation', 'fig3-shared-bottom-curves', 'fig4-final-loss', 'fig4-loss-curves', 'final-loss-by-task', 'fig5-histograms', 'fig6-gates'];
 
 /** The children of every `<g class="mark-TYPE role-mark …">` group: one entry per group, its number of marks. */
 function markGroups(svg: string, type: string): number[] {
@@ -23,7 +23,8 @@ function assertSvg(file: string): string {
   const svg = fs.readFileSync(file, 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* width="\d+" height="\d+"/, file);
   assert.ok(svg.trimEnd().endsWith('</svg>'), `${file} is cut short`);
-  assert.equal((svg.match(/<g[\s>]/g) ?? []).length, (svg.match(/<\/g>/g) ?? []).length, `${file}: unbalanced groups`);
+  const selfClosed = (svg.match(/<g[^>]*\/>/g) ?? []).length; // an empty layer, e.g. no ± bars
+  assert.equal((svg.match(/<g[\s>]/g) ?? []).length - selfClosed, (svg.match(/<\/g>/g) ?? []).length, `${file}: unbalanced groups`);
   return svg;
 }
 
@@ -34,14 +35,14 @@ test('report on a smoke sweep: verdict on stdout, report.md, claims.csv and ever
   assert.equal(made.code, 0, made.stderr);
   const r = runCli(['report', sweepDir]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stderr, '');
+  assert.equal(r.stderr, '', 'every input is there: nothing to warn about');
   const lines = r.stdout.trimEnd().split('\n');
   assert.deepEqual(lines.slice(0, 5).map((l) => l.split(/\s+/)[0]), ['C1', 'C2', 'C3', 'C4', 'C5']);
   for (const l of lines.slice(0, 5)) assert.match(l, /^C\d  (pass|fail|unresolved|not applicable) /);
   assert.match(lines[5], /^written: /);
 
   const md = fs.readFileSync(path.join(sweepDir, 'report.md'), 'utf8');
-  for (const heading of ['## Verdict', '## Final held-out loss', '## Claims in detail', '## Figures', '## Gates']) assert.ok(md.includes(heading), heading);
+  for (const heading of ['## Verdict', '## Final held-out loss', '## Final held-out loss per task', '## Claims in detail', '## Figures', '## Gates']) assert.ok(md.includes(heading), heading);
   for (const f of FIGURES) assert.ok(md.includes(`](figures/${f}.svg)`), `report.md links ${f}`);
   assert.deepEqual(readTable(path.join(sweepDir, 'claims.csv')).header, reportHeader('claims'));
 
@@ -57,9 +58,13 @@ test('report on a smoke sweep: verdict on stdout, report.md, claims.csv and ever
 test('the SVGs hold one panel per model × correlation with the expected marks', () => {
   const fig = (name: string) => assertSvg(path.join(sweepDir, 'figures', `${name}.svg`));
   const cells = MODELS.length * CORRS.length;
-  // Figure 5: one panel per cell, 21 bins over 0–0.7 plus the overflow bin
+  // Figure 5: one panel per cell, 21 bins plus the overflow bin
   const bins = markGroups(fig('fig5-histograms'), 'rect');
   assert.deepEqual(bins, Array(cells).fill((smoke.report?.histogramBins ?? 21) + 1));
+  // the headline: a filled point per model and correlation, and the paper's values hollow beside them
+  const head = fig('fig4-final-loss');
+  assert.equal((head.match(/class="mark-line role-mark/g) ?? []).length, MODELS.length);
+  assert.equal(markGroups(head, 'symbol').reduce((a, b) => a + b, 0), cells + MODELS.length * CORRS.filter((p) => [0.5, 0.9, 1].includes(p)).length);
   // Figure 4: a line and a band per model in each correlation's panel
   const svg4 = fig('fig4-loss-curves');
   assert.equal((svg4.match(/class="mark-line role-mark/g) ?? []).length, cells);
@@ -69,9 +74,8 @@ test('the SVGs hold one panel per model × correlation with the expected marks',
   assert.equal((fig('fig3-shared-bottom-curves').match(/class="mark-line role-mark/g) ?? []).length, CORRS.length);
   // Figure 6: omoe and mmoe panels, 8 experts × 2 tasks each
   assert.deepEqual(markGroups(fig('fig6-gates'), 'rect'), Array(GATED * CORRS.length).fill(8 * 2));
-  // the paper's layout: loss axis labelled 0.0 … 0.7, fraction of runs on y
   const svg5 = fig('fig5-histograms');
-  for (const t of ['0.0', '0.7', 'fraction of runs', 'held-out MSE / label variance']) assert.ok(svg5.includes(`>${t}</text>`), t);
+  for (const t of ['0.0', 'fraction of runs', 'held-out MSE / label variance']) assert.ok(svg5.includes(`>${t}</text>`), t);
 });
 
 test('--metric raw changes what the figures and claims read; --check passes when nothing fails', () => {

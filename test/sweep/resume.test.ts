@@ -45,7 +45,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     const out = path.join(tmpDir(signal), 'out');
     const r = await startAndKill(out, signal);
     assert.equal(r.code, code, r.stderr);
-    assert.match(r.stderr, /resume with: mmoe-sweep .*--out/);
+    assert.match(r.stderr, /resume with: npx mmoe-sweep .*--out/);
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     assert.equal(manifest.status, 'interrupted');
     const kept = journalLines(out);

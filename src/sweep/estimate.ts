@@ -1,0 +1,37 @@
+// A sweep's wall time before it runs (--dry-run), from measured training throughput: no
+// calibration run, so a dry run is instant and writes nothing.
+import { SweepConfig } from '../config/defaults';
+import { RunKey } from './plan';
+
+/**
+ * Training steps per second of one run at batch 128, per worker thread, measured on the
+ * committed study results/paper-30 (wasm backend, replicas 8, 2 workers on a 2-core machine,
+ * 8000 steps, runs.csv column seconds): 638.8 / 582.9 / 539.0. docs/REFERENCE.md "--dry-run".
+ */
+export const STEPS_PER_SECOND: Record<string, number> = { 'shared-bottom': 639, omoe: 583, mmoe: 539 };
+/** For an architecture not measured: the slowest measured. */
+const FALLBACK = Math.min(...Object.values(STEPS_PER_SECOND));
+
+export interface Estimate {
+  seconds: number;
+  /** Architectures without a measured rate (estimated at the slowest measured). */
+  unmeasured: string[];
+}
+
+/** Seconds for `runs` on `workers` threads: each run's steps at its model's rate, scaled by batch size. */
+export function estimateSeconds(cfg: SweepConfig, runs: RunKey[], workers: number): Estimate {
+  const unmeasured = [...new Set(runs.map((r) => r.model).filter((m) => !(m in STEPS_PER_SECOND)))];
+  const scale = cfg.train.steps * (cfg.train.batchSize / 128);
+  const total = runs.reduce((a, r) => a + scale / (STEPS_PER_SECOND[r.model] ?? FALLBACK), 0);
+  return { seconds: total / Math.max(1, workers), unmeasured };
+}
+
+/** 75 → "1m 15s"; 4000 → "1h 7m". */
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return 'unknown';
+  if (seconds > 0 && seconds < 0.5) return '< 1s';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
