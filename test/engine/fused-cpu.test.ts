@@ -1,5 +1,5 @@
-// The fused engine off wasm (here tfjs's cpu backend; tfjs-node takes the same path): its own
-// wasm memory and plain JS products instead of XNNPACK, pinned to tfjs autodiff as on wasm.
+// The fused engine under another tfjs backend (cpu here; tfjs-node alike): its kernels need no
+// particular backend, and only the reference changes, so it is pinned to that backend's autodiff.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
