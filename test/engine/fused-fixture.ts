@@ -9,7 +9,7 @@ import { architecture } from '../../src/models/zoo';
 
 export const MODELS = ['mmoe', 'omoe', 'shared-bottom'];
 export const TINY: FusedShape = { inputDim: 5, tasks: 2, bottomUnits: 6, experts: 3, expertUnits: 4, towerUnits: 3 };
-/** The paper's sizes (§5.1): the experts' products take the XNNPACK path. */
+/** The paper's sizes (§5.1): full 4×8 product tiles, and the tfjs reference's experts products on XNNPACK. */
 export const PAPER: FusedShape = { inputDim: 100, tasks: 2, bottomUnits: 113, experts: 8, expertUnits: 16, towerUnits: 8 };
 
 /** tfjs variables from the runs' seeds, with every value (biases too) moved by N(0, jitter²) so no gradient is trivially zero. */

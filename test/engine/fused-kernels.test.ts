@@ -1,5 +1,7 @@
 // kernels.c against float64 references: the products (every tile and tail, both layouts of a)
 // and the softmax with its own exp, which the engine's gradient tests see only through the models.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arena } from '../../src/engine/fused/arena';
@@ -53,4 +55,13 @@ test('softmax (with its own exp) matches float64 within 1e-6 relative, for vecto
       assert.deepEqual(F.subarray(b * N1, b * N1 + A), Float32Array.from(before.subarray(b * N1, b * N1 + A)), 'columns before A untouched');
     }
   }
+});
+
+// the committed wasm is kernels.c compiled (needs clang with the wasm32 target; skipped without)
+const clang = process.env.CLANG || 'clang-14';
+const hasClang = spawnSync(clang, ['--version']).status === 0;
+test('kernels-wasm.ts is what kernels.c compiles to', { skip: hasClang ? false : `${clang} not installed` }, () => {
+  const script = path.join(__dirname, '..', '..', '..', 'src', 'engine', 'fused', 'build-kernels.js');
+  const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
 });

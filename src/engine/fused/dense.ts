@@ -7,7 +7,7 @@
 // scratch buffers, with every product on that replica's own slice: its arithmetic never
 // depends on the group, so a replica in a group is bit-identical to the same run alone.
 import * as tf from '@tensorflow/tfjs';
-import { Arena, arena } from './arena';
+import { Arena, Kernels, arena } from './arena';
 import { FusedGroup, FusedShape } from './types';
 
 /** How an architecture uses the dense pieces. */
@@ -107,6 +107,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   // of every replica and their Adam moments, one replica's gradients, then row scratch for up
   // to `cap` rows, grown on demand
   let mem: Arena | null = null;
+  let K: Kernels | null = null; // the kernels bound to mem's memory
   let PAR = 0, M1 = 0, M2 = 0, GRAD = 0, cap = 0;
   let X = 0, Y = 0, SSE = 0, Z = 0, DZ = 0, MIX = 0, DMIX = 0, T1 = 0, DT1 = 0, TR = 0;
   let sse: Float64Array<ArrayBufferLike> = new Float64Array(0);
@@ -120,11 +121,11 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     [PAR, M1, M2, GRAD, X, Y, SSE, Z, DZ, MIX, DMIX, T1, DT1, TR] = parts.map((size) => ((at += size), at - size));
     if (mem) next.f32().set(mem.f32().subarray(old, old + 3 * R * P), PAR); // parameters and moments
     mem = next;
+    K = next.kernels;
     cap = n;
     sse = new Float64Array(next.f32().buffer, SSE * 4, T); // per-task sums of squared errors
   };
   ensure(CHUNK);
-  const K = mem!.kernels;
   {
     const F = mem!.f32();
     for (const [name, v] of views) {
@@ -146,10 +147,10 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     const R1 = mem!;
     R1.nn(X, par + W1, Z, n, d, N1);
     tick(FIRST);
-    K.bias_relu(Z * 4, N1, (par + B1) * 4, A, n);
+    K!.bias_relu(Z * 4, N1, (par + B1) * 4, A, n);
     if (G === 0) return;
-    K.softmax(Z * 4, N1, A, E, G, n); // eq. 8
-    K.mix_fwd(Z * 4, N1, A, E, H, G, n, MIX * 4); // eq. 7
+    K!.softmax(Z * 4, N1, A, E, G, n); // eq. 8
+    K!.mix_fwd(Z * 4, N1, A, E, H, G, n, MIX * 4); // eq. 7
   };
 
   /** Towers and per-task squared errors (summed into sse); with backward, the output layer's gradients too. */
@@ -161,8 +162,8 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       tick(FORWARD);
       R1.nn(input, par + g.wh, t1, n, W, g.cols);
       tick(TOWER_PRODUCTS);
-      K.bias_relu(t1 * 4, g.cols, (par + g.bh) * 4, g.cols, n);
-      K.tower_out(t1 * 4, n, U, g.tasks.length, (par + wo[k0]) * 4, Y * 4, T, k0, SSE * 4 + k0 * 8,
+      K!.bias_relu(t1 * 4, g.cols, (par + g.bh) * 4, g.cols, n);
+      K!.tower_out(t1 * 4, n, U, g.tasks.length, (par + wo[k0]) * 4, Y * 4, T, k0, SSE * 4 + k0 * 8,
         backward ? 1 : 0, (DT1 + gi * n * maxCols) * 4, (GRAD + wo[k0]) * 4, (GRAD + g.bh) * 4);
     });
   };
@@ -180,8 +181,8 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       tick(TOWER_PRODUCTS);
     });
     // eq. 7–8 backward into dZ (MoE; shared-bottom's dZ came from its towers), then the ReLU's mask and the bias gradient
-    if (G > 0) K.mix_bwd(Z * 4, DZ * 4, N1, A, E, H, G, n, DMIX * 4);
-    K.relu_bwd(Z * 4, DZ * 4, N1, A, n, (GRAD + B1) * 4);
+    if (G > 0) K!.mix_bwd(Z * 4, DZ * 4, N1, A, E, H, G, n, DMIX * 4);
+    K!.relu_bwd(Z * 4, DZ * 4, N1, A, n, (GRAD + B1) * 4);
     tick(BACKWARD);
     R1.tn(X, DZ, GRAD + W1, n, d, N1); // the input layer needs no dX
     tick(FIRST_DW);
@@ -193,7 +194,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
   let accBeta1 = f(beta1), accBeta2 = f(beta2);
   const adam = (r: number) => {
     const o = r * P * 4;
-    K.adam(PAR * 4 + o, GRAD * 4, M1 * 4 + o, M2 * 4 + o, P, beta1, beta2, 1 - beta1, 1 - beta2, 1 - accBeta1, 1 - accBeta2, epsilon, -lr);
+    K!.adam(PAR * 4 + o, GRAD * 4, M1 * 4 + o, M2 * 4 + o, P, beta1, beta2, 1 - beta1, 1 - beta2, 1 - accBeta1, 1 - accBeta2, epsilon, -lr);
   };
 
   /** rows [from, from + n) of x and y (all replicas' rows, concatenated) into X and Y */

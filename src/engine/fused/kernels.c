@@ -1,7 +1,7 @@
-// The fused engine's elementwise and per-row passes, in wasm SIMD (128-bit, 4 floats a lane).
-// Pointers are byte offsets into the memory the module imports: the tfjs wasm backend's heap,
-// where the fused engine keeps its parameters, activations and gradients (src/engine/fused/dense.ts).
-// No libc, no globals, no stack: the module owns no memory of its own.
+// The fused engine's products, elementwise and per-row passes, in wasm SIMD (128-bit, 4 floats a lane).
+// Pointers are byte offsets into the memory the module imports: one fused group's arena
+// (src/engine/fused/arena.ts), where it keeps parameters, moments, activations and gradients.
+// No libc, no globals, no stack: the module uses no memory but what it is handed.
 //
 // Rebuild (clang 14+, lld; Debian: apt-get install clang-14 lld-14), then commit both files:
 //   node src/engine/fused/build-kernels.js
@@ -134,7 +134,7 @@ EXPORT void adam(f32 *p, const f32 *g, f32 *m, f32 *v, int n, f32 b1, f32 b2, f3
   }
 }
 
-// t[cols, rows] = a[rows, cols]ᵀ (explicit transposes before XNNPACK products)
+// t[cols, rows] = a[rows, cols]ᵀ (a product's b operand as gemm wants it)
 EXPORT void transpose(const f32 *a, f32 *t, int rows, int cols) {
   for (int i = 0; i < rows; i++)
     for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];

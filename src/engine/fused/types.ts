@@ -32,7 +32,7 @@ export interface FusedGroup {
   gradients(x: Float32Array, y: Float32Array, batch: number): { losses: Float32Array; grads: Record<string, Float32Array> };
   /** The current parameters by ParamSpec name, each stacked [R, ...shape] (tests compare these with tfjs). */
   parameters(): Record<string, Float32Array>;
-  /** Frees anything held outside the JS heap (wasm memory). */
+  /** Drops the group's memory (its wasm memory); the group is unusable afterwards. */
   dispose(): void;
 }
 
