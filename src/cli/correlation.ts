@@ -7,13 +7,19 @@ import { resolveConfig } from '../config/load';
 import { SCHEMA, checkFlag } from '../config/schema';
 import { labelCorrelationCurve } from '../data/correlation';
 import { studyConstants } from '../data/generator';
-import { UsageError } from '../errors';
+import { UsageError, usage } from '../errors';
+import { writeAtomic } from '../output/files';
+import { checkRowsBound } from '../sweep/bounds';
 import { ExitStatus, addConfigOptions, positiveInt, timestamp } from './options';
 
 /** The cosines of the paper's Figure 2. */
 export const FIGURE2_COSINES = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 1.0];
 
 export const CORRELATION_COLUMNS = ['cosine', 'trials', 'rows', 'label_correlation_mean', 'label_correlation_2std'];
+
+/** Bounds on one curve: rows per trial are allocated at once. */
+export const MAX_ROWS = 10_000_000;
+export const MAX_TRIALS = 100_000;
 
 export function correlationCommand(program: Command, status: ExitStatus): void {
   const cmd = program
@@ -35,13 +41,15 @@ export async function correlation(o: Record<string, unknown>): Promise<number> {
   const cosines = checkFlag('--cosine', o.cosine as string, r) as number[];
   const trials = positiveInt('--trials', o.trials as string);
   const rows = positiveInt('--rows', o.rows as string);
-  if (rows < 3) throw new UsageError(`--rows: got ${rows}; allowed: an integer >= 3`, rows);
+  if (rows < 3 || rows > MAX_ROWS) throw usage('--rows', rows, `an integer in [3, ${MAX_ROWS}]`);
+  if (trials > MAX_TRIALS) throw usage('--trials', trials, `an integer in [1, ${MAX_TRIALS}]`);
+  checkRowsBound('--rows', rows, cfg.data.dim); // one trial's rows are held at once
   const out = (o.out as string | undefined) ?? path.join('results', `correlation-${o.preset}-${timestamp()}.csv`);
   if (fs.existsSync(out)) throw new UsageError(`--out ${JSON.stringify(out)} exists; allowed: a new file`, out);
 
   const points = labelCorrelationCurve(cfg.data, studyConstants(cfg.data, cfg.sweep.seed), cosines, trials, rows, cfg.sweep.seed);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, stringify(points.map((p) => [p.cosine, p.trials, p.rows, p.mean, p.twoStd]), { header: true, columns: CORRELATION_COLUMNS }));
+  if (o.out === undefined) fs.mkdirSync(path.dirname(out), { recursive: true });
+  writeAtomic(out, stringify(points.map((p) => [p.cosine, p.trials, p.rows, p.mean, p.twoStd]), { header: true, columns: CORRELATION_COLUMNS }));
   if (o.json) process.stdout.write(JSON.stringify({ out, points }) + '\n');
   else {
     process.stdout.write('cosine  label correlation (mean ± 2 std)\n');

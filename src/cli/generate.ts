@@ -5,9 +5,13 @@ import { stringify } from 'csv-stringify/sync';
 import { resolveConfig } from '../config/load';
 import { SCHEMA, checkFlag } from '../config/schema';
 import { runTaskPair, sampleRows, studyConstants, trainRowStream, TASKS } from '../data/generator';
-import { UsageError } from '../errors';
+import { UsageError, usage } from '../errors';
+import { openAtomic } from '../output/files';
 import { runSeed } from '../sweep/plan';
 import { ExitStatus, addConfigOptions, positiveInt } from './options';
+
+/** Most rows `generate` writes. */
+export const MAX_ROWS = 100_000_000;
 
 export function generateCommand(program: Command, status: ExitStatus): void {
   const cmd = program
@@ -27,25 +31,27 @@ export async function generate(o: Record<string, unknown>): Promise<number> {
   const r = { ...SCHEMA.sweep.correlations, kind: 'number' as const };
   const p = checkFlag('--correlation', o.correlation as string, r) as number;
   const rows = positiveInt('--rows', o.rows as string);
+  if (rows > MAX_ROWS) throw usage('--rows', rows, `an integer in [1, ${MAX_ROWS}] (rows are streamed; this bounds the file, ~${Math.round((MAX_ROWS * 2e3) / 2 ** 30)} GB at d = 100)`);
   const out = o.out as string;
-  if (fs.existsSync(out) && !o.force) throw new UsageError(`--out ${JSON.stringify(out)} exists; allowed: a new file, or --force to overwrite`, out);
+  if (out.trim() === '') throw usage('--out', out, 'a file path');
+  const st = fs.statSync(out, { throwIfNoEntry: false });
+  if (st && !o.force) throw new UsageError(`--out ${JSON.stringify(out)} exists; allowed: a new file, or --force to overwrite`, out);
+  if (st && !st.isFile()) throw usage('--out', out, 'a regular file path (this is a folder or a device; --force replaces only files)');
   const seed = runSeed(cfg.sweep.seed, 0);
   const task = runTaskPair(cfg.data, p, studyConstants(cfg.data, cfg.sweep.seed), seed);
   const s = trainRowStream(seed);
   const d = cfg.data.dim;
-  const tmp = `${out}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const file = openAtomic(out); // every write checked; the file appears whole or not at all
   const columns = [...Array.from({ length: d }, (_, j) => `x${j}`), ...Array.from({ length: TASKS }, (_, k) => `y${k + 1}`)];
-  fs.writeSync(fd, stringify([columns]));
+  file.write(stringify([columns]));
   const chunk = 4096; // rows per write; the stream continues across chunks, so the rows don't depend on it
   for (let done = 0; done < rows; done += chunk) {
     const n = Math.min(chunk, rows - done);
     const block = sampleRows(task, cfg.data, n, s);
     const lines: number[][] = [];
     for (let i = 0; i < n; i++) lines.push([...block.x.subarray(i * d, (i + 1) * d), ...block.y.subarray(i * TASKS, (i + 1) * TASKS)]);
-    fs.writeSync(fd, stringify(lines));
+    file.write(stringify(lines));
   }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, out);
+  file.commit();
   return 0;
 }

@@ -1,6 +1,7 @@
 // Entry point: build the commands, run one, and turn user errors into one line and exit code 2.
 import { Command, CommanderError } from 'commander';
-import { UsageError } from '../errors';
+import { UsageError, truncateMessage } from '../errors';
+import { EXIT, restoreCursorOnExit, userFailureLine } from './fail';
 import { correlationCommand } from './correlation';
 import { generateCommand } from './generate';
 import { mergeCommand } from './merge';
@@ -13,7 +14,7 @@ const pkg = require('../../../package.json') as { version: string };
 // commander's own errors (unknown flag, missing value), folded onto one line
 const oneLine = {
   outputError: (text: string, write: (s: string) => void) =>
-    write(`mmoe-sweep: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}; allowed: see mmoe-sweep --help\n`),
+    write(`mmoe-sweep: ${truncateMessage(`${text.replace(/^error: /, '').trim()}; allowed: see mmoe-sweep --help`)}\n`),
 };
 
 /** The --preset a command line names (for --help to show what it sets), else default. */
@@ -41,6 +42,7 @@ export function buildProgram(status: ExitStatus, argv: string[] = []): Command {
 /** Runs the CLI on argv (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
+  restoreCursorOnExit();
   try {
     const program = buildProgram(status, argv);
     const commands = program.commands.map((c) => c.name());
@@ -57,9 +59,10 @@ export async function main(argv: string[]): Promise<number> {
     return status.code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // --help and --version end here with 0
-    if (e instanceof UsageError) {
-      process.stderr.write(`mmoe-sweep: ${e.message}\n`);
-      return 2;
+    const line = userFailureLine(e); // user and environment errors (a full disk, a read-only folder): one line
+    if (line) {
+      process.stderr.write(line);
+      return EXIT.usage;
     }
     throw e;
   }

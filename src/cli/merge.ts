@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { writeSummaries } from '../report/summary';
 import { mergeShards } from '../sweep/merge';
+import { EXIT, SIGNAL_EXIT, deferSignals } from './fail';
 import { ExitStatus } from './options';
 
 export function mergeCommand(program: Command, status: ExitStatus): void {
@@ -18,8 +19,8 @@ export function mergeCommand(program: Command, status: ExitStatus): void {
 
 export async function merge(dirs: string[], o: Record<string, unknown>): Promise<number> {
   const out = o.out as string;
-  const { runs, files } = mergeShards(dirs, out, Boolean(o.force));
-  files.push(...writeSummaries(out));
-  if (!o.quiet) process.stdout.write(`merged ${dirs.length} shards, ${runs} runs, into ${out}\n`);
-  return 0;
+  // the summaries are staged with the rest, so an interrupt leaves the old set or the whole new one
+  const { value, signal } = await deferSignals('the merged files', () => mergeShards(dirs, out, Boolean(o.force), writeSummaries));
+  if (!o.quiet) process.stdout.write(`merged ${dirs.length} shards, ${value.runs} runs, into ${out}\n`);
+  return signal ? SIGNAL_EXIT[signal] ?? EXIT.interrupted : 0;
 }

@@ -5,7 +5,9 @@ import { usage } from '../errors';
 import { anyFailed, CLAIM_DEFAULTS } from '../report/claims';
 import { parseMetric } from '../report/load';
 import { verdictLine, writeReport } from '../report/report';
+import { EXIT, SIGNAL_EXIT } from './fail';
 import { ExitStatus } from './options';
+import { writeSetInto } from './sets';
 
 /** `--check` exit code when a claim fails (0: none fails; unresolved does not fail). */
 export const CHECK_FAILED = 3;
@@ -33,11 +35,12 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   const metric = parseMetric(o.metric as string);
   const margin = fraction('--margin', o.margin as string, (x) => x >= 0, 'a number >= 0 (0.1 = 10%)');
   const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
-  const r = await writeReport(dir, { metric, margin, alpha });
+  const { value: r, signal, moved } = await writeSetInto(dir, 'report', (stage) => writeReport(dir, { metric, margin, alpha }, stage));
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   if (r.removed.length) process.stderr.write(`removed ${r.removed.length} stale figure files: ${r.removed.map((f) => path.basename(f)).join(', ')}\n`);
   for (const c of r.claims) process.stdout.write(`${verdictLine(c)}\n`);
-  process.stdout.write(`written: ${r.report}, claims.csv and ${r.files.length - 2} files in figures/\n`);
+  process.stdout.write(`written: ${moved(r.report)}, claims.csv and ${r.files.length - 2} files in figures/\n`);
+  if (signal) return SIGNAL_EXIT[signal] ?? EXIT.interrupted;
   if (o.check && anyFailed(r.claims)) {
     process.stderr.write(`mmoe-sweep: check failed: ${r.claims.filter((c) => c.verdict === 'fail').map((c) => c.id).join(', ')}\n`);
     return CHECK_FAILED;

@@ -18,6 +18,7 @@ import { checkFolder, readManifest } from '../sweep/folder';
 import { allRuns, planRunSets } from '../sweep/plan';
 import { ENGINES, Engine, startSweep } from '../sweep/run';
 import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
+import { claimDefaultOut, SIGNAL_EXIT } from './fail';
 import { ExitStatus, addBackendOption, addConfigOptions, backendChoice, cores, defaultOut, positiveInt, positiveIntArg } from './options';
 import { progress } from './progress';
 
@@ -122,19 +123,20 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const engine = opts.engine as Engine;
   if (!ENGINES.includes(engine)) throw usage('--engine', opts.engine, ENGINES.join(', '));
   const shard = shardOption(opts.shard as string | undefined, opts.shardCount as string | undefined);
-  const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);
+  const out = (opts.out as string | undefined) ?? claimDefaultOut(defaultOut(opts.preset as string));
   const quiet = Boolean(opts.quiet);
   const say = (line: string) => !quiet && process.stderr.write(`${line}\n`);
 
   const bar = progress({ quiet, label: 'sweep' });
   say(`backend: ${backend}; engine: ${engine}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
-  const before = readManifest(out);
+  // only for the message below: a folder the sweep refuses is refused by startSweep, with its own line
+  const before = (() => { try { return readManifest(out); } catch { return null; } })();
   if (before && extendsRuns(before.config, config)) say(`extending the sweep in ${out} from ${before.config.sweep.runs} to ${config.sweep.runs} runs per cell: only the new runs train`);
   // step progress, where the sweep reports it (onSteps); an older runner ignores the extra option
   const onSteps = { onSteps: (done: number, total: number) => bar.steps(done, total) };
   const sweep = startSweep({
     config, configHash: configHash(config), out, jobs, replicas, backend, engine, shard, force: Boolean(opts.force),
-    preset: opts.preset as string, command: process.argv.slice(2),
+    preset: opts.preset as string, command: process.argv.slice(2), created: opts.out === undefined,
     onProgress: (done, total) => bar.update(done, total),
     onWarn: (line) => process.stderr.write(`warning: ${line}\n`),
     ...onSteps,
@@ -148,9 +150,11 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal); // a closed terminal or ssh session: keep the finished runs, as for SIGTERM
   const outcome = await sweep.outcome;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onSignal);
   bar.stop();
 
   const files = [...outcome.files, ...(outcome.done > 0 ? writeSummaries(out) : [])];
@@ -158,7 +162,7 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   if (outcome.status === 'interrupted') {
     const again = ['npx', 'mmoe-sweep', ...process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out' && !a.startsWith('--out=')), '--out', out];
     process.stderr.write(`interrupted: ${outcome.done}/${outcome.total} runs kept in ${out}; resume with: ${again.join(' ')}\n`);
-    return signal === 'SIGTERM' ? 143 : 130;
+    return (signal && SIGNAL_EXIT[signal]) ?? 130;
   }
   const rows = runTable(out);
   if (opts.json) {

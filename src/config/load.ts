@@ -22,12 +22,13 @@ export function validatePartial(obj: unknown, source: string): Partial2 {
   const out: Partial2 = {};
   for (const [section, body] of Object.entries(obj as Record<string, unknown>)) {
     if (section === 'description') continue; // free text, for people reading the preset
-    const rules = SCHEMA[section];
+    // own keys only: "constructor", "toString" or "__proto__" must not find Object.prototype's members
+    const rules = Object.hasOwn(SCHEMA, section) ? SCHEMA[section] : undefined;
     if (!rules) throw usage(`${source}: unknown section`, section, `${Object.keys(SCHEMA).join(', ')}, description`);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw usage(`${source}: ${section}`, body, 'an object');
     out[section] = {};
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      const r = rules[key];
+      const r = Object.hasOwn(rules, key) ? rules[key] : undefined;
       if (!r) throw usage(`${source}: unknown key ${section}.${key}`, key, Object.keys(rules).join(', '));
       out[section][key] = check(`${source}: ${section}.${key}`, value, r);
     }

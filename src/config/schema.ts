@@ -11,52 +11,55 @@ export interface Rule {
   max?: number;
   /** min is exclusive (a value must be > min). */
   above?: boolean;
+  /** Most values in a list. */
+  maxItems?: number;
   doc: string;
 }
 
-const positiveInt: Rule = { kind: 'int', min: 1, doc: '' };
+// Upper bounds: far above any study, low enough that nothing is allocated beyond what a machine has (README "Limits").
+const upTo = (max: number): Rule => ({ kind: 'int', min: 1, max, doc: '' });
 const rule = (r: Rule, doc: string): Rule => ({ ...r, doc });
 
 export const SCHEMA: Record<string, Record<string, Rule>> = {
   data: {
-    dim: rule({ kind: 'int', min: 2, doc: '' }, 'input dimension d'),
+    dim: rule({ kind: 'int', min: 2, max: 10_000, doc: '' }, 'input dimension d'),
     scale: rule({ kind: 'number', min: 0, above: true, doc: '' }, 'c, the norm of each task weight vector'),
-    sinusoids: rule({ kind: 'int', min: 0, doc: '' }, 'm, the number of sinusoids'),
+    sinusoids: rule({ kind: 'int', min: 0, max: 1_000, doc: '' }, 'm, the number of sinusoids'),
     alpha: rule({ kind: 'numbersOrNull', doc: '' }, 'fixed α_i (m numbers) or null to draw them from alphaStd'),
     beta: rule({ kind: 'numbersOrNull', doc: '' }, 'fixed β_i (m numbers) or null to draw them from betaStd'),
     alphaStd: rule({ kind: 'number', min: 0, doc: '' }, 'std of α_i when drawn'),
     betaStd: rule({ kind: 'number', min: 0, doc: '' }, 'std of β_i when drawn'),
     noiseStd: rule({ kind: 'number', min: 0, doc: '' }, 'σ, std of the label noise'),
-    trainSize: rule({ kind: 'int', min: 0, doc: '' }, 'training rows per run (0 streams fresh rows every step)'),
-    evalSize: rule({ kind: 'int', min: 2, doc: '' }, 'held-out rows per run'),
+    trainSize: rule({ kind: 'int', min: 0, max: 10_000_000, doc: '' }, 'training rows per run (0 streams fresh rows every step)'),
+    evalSize: rule({ kind: 'int', min: 2, max: 10_000_000, doc: '' }, 'held-out rows per run'),
   },
   model: {
-    bottomUnits: rule(positiveInt, 'shared-bottom ReLU units'),
-    experts: rule(positiveInt, 'experts of omoe and mmoe'),
-    expertUnits: rule(positiveInt, 'ReLU units of each expert'),
-    towerUnits: rule(positiveInt, 'ReLU units of each task tower'),
-    taskUnits: rule(positiveInt, 'single-task, cross-stitch, l2-constrained: ReLU units of each task\'s own layer'),
-    cgcTaskExperts: rule(positiveInt, 'cgc: task-specific experts per task'),
-    cgcSharedExperts: rule(positiveInt, 'cgc: shared experts'),
-    pleTaskExperts: rule(positiveInt, 'ple: task-specific experts per task in each level'),
-    pleSharedExperts: rule(positiveInt, 'ple: shared experts in each level'),
-    pleLevels: rule(positiveInt, 'ple: CGC levels'),
+    bottomUnits: rule(upTo(100_000), 'shared-bottom ReLU units'),
+    experts: rule(upTo(1_024), 'experts of omoe and mmoe'),
+    expertUnits: rule(upTo(100_000), 'ReLU units of each expert'),
+    towerUnits: rule(upTo(100_000), 'ReLU units of each task tower'),
+    taskUnits: rule(upTo(100_000), 'single-task, cross-stitch, l2-constrained: ReLU units of each task\'s own layer'),
+    cgcTaskExperts: rule(upTo(1_024), 'cgc: task-specific experts per task'),
+    cgcSharedExperts: rule(upTo(1_024), 'cgc: shared experts'),
+    pleTaskExperts: rule(upTo(1_024), 'ple: task-specific experts per task in each level'),
+    pleSharedExperts: rule(upTo(1_024), 'ple: shared experts in each level'),
+    pleLevels: rule(upTo(16), 'ple: CGC levels'),
     l2Lambda: rule({ kind: 'number', min: 0, doc: '' }, 'l2-constrained: λ, the weight of Σ‖θ_k − θ_l‖² in the loss'),
   },
   train: {
-    steps: rule(positiveInt, 'training steps per run'),
-    batchSize: rule(positiveInt, 'rows per training step'),
-    lr: rule({ kind: 'numbers', min: 0, above: true, doc: '' }, 'Adam learning rates (a list is a grid)'),
-    evalEvery: rule(positiveInt, 'steps between held-out evaluations'),
+    steps: rule(upTo(100_000_000), 'training steps per run'),
+    batchSize: rule(upTo(1_000_000), 'rows per training step'),
+    lr: rule({ kind: 'numbers', min: 0, above: true, maxItems: 100, doc: '' }, 'Adam learning rates (a list is a grid)'),
+    evalEvery: rule(upTo(100_000_000), 'steps between held-out evaluations'),
   },
   sweep: {
     models: rule({ kind: 'models', doc: '' }, 'architectures to train'),
-    correlations: rule({ kind: 'numbers', min: -1, max: 1, doc: '' }, 'cosines p between the task weight vectors'),
-    runs: rule(positiveInt, 'runs per model, correlation and lr'),
+    correlations: rule({ kind: 'numbers', min: -1, max: 1, maxItems: 1_000, doc: '' }, 'cosines p between the task weight vectors'),
+    runs: rule(upTo(100_000), 'runs per model, correlation and lr'),
     seed: rule({ kind: 'int', min: 0, max: 2 ** 32 - 1, doc: '' }, 'base seed'),
   },
   report: {
-    histogramBins: rule(positiveInt, 'histogram bins below histogramMax'),
+    histogramBins: rule(upTo(10_000), 'histogram bins below histogramMax'),
     histogramMax: rule({ kind: 'number', min: 0, above: true, doc: '' }, 'upper edge of the last regular histogram bin'),
   },
 };
@@ -75,7 +78,7 @@ export function allowed(r: Rule): string {
     case 'number':
       return `a number ${range(r)}`.trim();
     case 'numbers':
-      return `a non-empty list of numbers ${range(r)}`.trim();
+      return `a non-empty list of ${r.maxItems ? `at most ${r.maxItems} ` : ''}distinct numbers ${range(r)}`.trim();
     case 'numbersOrNull':
       return 'null or a list of numbers';
     case 'models':
@@ -100,10 +103,17 @@ export function check(where: string, value: unknown, r: Rule): unknown {
     case 'number':
       if (typeof value !== 'number' || !inRange(value, r)) throw bad();
       return value;
-    case 'numbers':
-      if (!Array.isArray(value) || value.length === 0) throw bad();
+    case 'numbers': {
+      if (!Array.isArray(value) || value.length === 0 || (r.maxItems !== undefined && value.length > r.maxItems)) throw bad();
       for (const v of value) if (typeof v !== 'number' || !inRange(v, r)) throw usage(where, v, allowed(r));
-      return value;
+      // a repeated value (0.5,0.5 or 0,-0 or 0.001,1e-3) would train every run twice: refused, as numbers
+      const seen = new Set<number>();
+      for (const v of value) {
+        if (seen.has(v)) throw usage(where, value, `${allowed(r)}: ${v} is given twice (equal as numbers)`);
+        seen.add(v);
+      }
+      return value.map((v: number) => (Object.is(v, -0) ? 0 : v));
+    }
     case 'numbersOrNull':
       if (value === null) return null;
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) throw bad();
@@ -126,8 +136,10 @@ export function parseFlag(text: string, r: Rule): unknown {
   const num = (t: string): unknown => (t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : t.trim());
   switch (r.kind) {
     case 'int':
-    case 'number':
-      return num(text);
+    case 'number': {
+      const v = num(text);
+      return Object.is(v, -0) ? 0 : v;
+    }
     case 'numbers':
     case 'numbersOrNull':
       return text.split(',').map(num);

@@ -6,7 +6,7 @@ import * as zlib from 'zlib';
 import { parse } from 'csv-parse/sync';
 import { UsageError, usage } from '../errors';
 import { OUTPUTS, header } from '../output/columns';
-import { readCsv, Row, runLosses } from './read';
+import { checkReportConfig, readCsv, Row, runLosses } from './read';
 import { METRICS, Metric } from './summary';
 
 /** The paper's order: the baseline first, the proposal last. Unknown models follow, by name. */
@@ -72,6 +72,7 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
   if (!manifest || typeof manifest !== 'object' || manifest.tool !== 'mmoe-sweep') {
     throw new UsageError(`${manifestFile} was not written by mmoe-sweep; allowed: a folder written by mmoe-sweep`, manifestFile);
   }
+  checkReportConfig(manifestFile, manifest.config?.report);
   const rows = readCsv(dir, 'runs');
   if (rows.length === 0) throw new UsageError(`${path.join(dir, 'runs.csv')} holds no runs; allowed: a sweep with at least one finished run`, dir);
   const column = METRICS[metric];

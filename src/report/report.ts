@@ -26,17 +26,17 @@ export interface ReportResult {
   removed: string[];
 }
 
-/** Reads everything first (a UsageError leaves the folder untouched), then writes. */
-export async function writeReport(dir: string, options: ReportOptions): Promise<ReportResult> {
+/** Reads everything first (a UsageError leaves the folder untouched), then writes into `into` (a staging folder; default dir). */
+export async function writeReport(dir: string, options: ReportOptions, into = dir): Promise<ReportResult> {
   const sweep = loadSweep(dir, options.metric);
   const o: ClaimOptions = { ...CLAIM_DEFAULTS, ...options };
   const claims = judgeClaims(sweep, o);
   const { figures, skipped } = buildFigures(sweep);
-  const files = await writeFigures(dir, figures);
-  const removed = removeStaleFigures(dir, figures);
-  const claimsFile = path.join(dir, REPORT_OUTPUTS.claims.file);
+  const files = await writeFigures(into, figures);
+  const removed = removeStaleFigures(dir, figures); // in the folder itself: the staged set holds only what this report drew
+  const claimsFile = path.join(into, REPORT_OUTPUTS.claims.file);
   writeAtomic(claimsFile, stringify(claimRows(claims), { header: true, columns: reportHeader('claims') }));
-  const report = path.join(dir, 'report.md');
+  const report = path.join(into, 'report.md');
   writeAtomic(report, markdown(sweep, claims, figures, skipped, o));
   return { claims, files: [report, claimsFile, ...files], report, warnings: missingInputs(sweep, skipped), removed };
 }

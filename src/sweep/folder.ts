@@ -1,19 +1,25 @@
 // The output folder: a new sweep, the same sweep resumed, or another sweep refused.
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../errors';
+import { UsageError, usage } from '../errors';
 import { SweepConfig } from '../config/defaults';
 import { OUTPUTS } from '../output/columns';
+import { TEMP_PREFIX, fail, writeNew } from '../output/files';
 import { canonicalJson } from '../config/load';
 import { DATA_STREAM_VERSION } from '../data/generator';
 import { extendsRuns } from './extend';
+import { LOCK } from './lock';
 import { Shard } from './shard';
 
 export const MANIFEST = 'manifest.json';
 export const JOURNAL = 'journal.jsonl';
 
-/** Files a sweep (and `report` on it) writes; --force removes only these, never anything else in the folder. */
-export const SWEEP_FILES = [MANIFEST, JOURNAL, ...Object.values(OUTPUTS).map((o) => o.file), 'report.md', 'claims.csv', 'figures'];
+/** Files a sweep writes at the top of its folder; the manifest lists the ones it wrote. */
+export const SWEEP_FILES = [MANIFEST, JOURNAL, ...Object.values(OUTPUTS).map((o) => o.file)];
+/** What `report` writes into a sweep folder: --force on a sweep folder replaces these too. */
+export const REPORT_FILES = ['report.md', 'claims.csv'];
+export const FIGURES_DIR = 'figures';
+const FIGURE_FILE = /\.(csv|svg|png|vl\.json)$/;
 
 export interface Manifest {
   tool: string;
@@ -29,7 +35,7 @@ export interface Manifest {
 export function configDiff(a: SweepConfig, b: SweepConfig): string[] {
   const out: string[] = [];
   for (const section of Object.keys(b) as (keyof SweepConfig)[]) {
-    const sa = (a[section] ?? {}) as unknown as Record<string, unknown>;
+    const sa = ((a ?? {})[section] ?? {}) as unknown as Record<string, unknown>;
     const sb = b[section] as unknown as Record<string, unknown>;
     for (const key of Object.keys(sb)) {
       if (canonicalJson(sa[key]) !== canonicalJson(sb[key])) out.push(`${section}.${key} ${canonicalJson(sa[key])} → ${canonicalJson(sb[key])}`);
@@ -38,14 +44,41 @@ export function configDiff(a: SweepConfig, b: SweepConfig): string[] {
   return out;
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** null for a manifest this tool wrote, else what is wrong with it. */
+export function manifestProblem(x: unknown): string | null {
+  if (!isObject(x)) return 'not a JSON object';
+  if (x.tool !== 'mmoe-sweep') return 'no "tool": "mmoe-sweep"';
+  if (typeof x.configHash !== 'string' || x.configHash === '') return 'no configHash';
+  if (!['running', 'complete', 'interrupted'].includes(x.status as string)) return `status ${JSON.stringify(x.status)}`;
+  if (!isObject(x.config) || !isObject(x.config.sweep) || !isObject(x.config.train)) return 'no config';
+  if (x.shard !== null && x.shard !== undefined && !(isObject(x.shard) && Number.isInteger(x.shard.index) && Number.isInteger(x.shard.count))) return 'a malformed shard';
+  return null;
+}
+
+/**
+ * The folder's manifest: null when there is none; a UsageError when there is one but it is
+ * damaged (empty, not JSON, not an object, fields missing), so nothing decides on a guess.
+ */
 export function readManifest(dir: string): Manifest | null {
   const file = path.join(dir, MANIFEST);
-  if (!fs.existsSync(file)) return null;
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
-  } catch {
-    return null;
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    fail(e, 'read', file);
   }
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch {
+    x = undefined;
+  }
+  const problem = x === undefined ? 'not JSON' : manifestProblem(x);
+  if (problem) throw new UsageError(`${file} is damaged (${problem}); allowed: a manifest written by mmoe-sweep (move the folder aside, or delete the file to start over)`, file);
+  return x as Manifest;
 }
 
 /** The refusal of a folder written with another data stream (a manifest without the field is stream 1), or null. */
@@ -57,33 +90,140 @@ export function otherDataStream(what: string, dir: string, m: Manifest, allowed:
 
 export const shardName = (s: Shard | null | undefined) => (s ? `shard ${s.index}/${s.count}` : 'the whole sweep');
 
+/** Names in the folder other than our lock and temporary files. */
+function contents(dir: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n !== LOCK && !n.startsWith(TEMP_PREFIX));
+}
+
+/** Sweep output names already present in a folder that holds no manifest: --force will not delete them. */
+function ours(dir: string): string[] {
+  return contents(dir).filter((n) => SWEEP_FILES.includes(n) || REPORT_FILES.includes(n) || n === FIGURES_DIR);
+}
+
 /**
  * Decides, before anything is written, what happens in `dir`: 'new' (absent or empty),
  * 'resume' (holds this same sweep and shard), 'replace' (--force), or refuses with a UsageError.
  */
 export function checkFolder(dir: string, cfg: SweepConfig, hash: string, shard: Shard | null, force: boolean): 'new' | 'resume' | 'replace' {
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+  const st = statOrNull(dir, '--out');
+  if (st && !st.isDirectory()) {
     throw new UsageError(`--out ${JSON.stringify(dir)} is a file; allowed: a folder that is new, empty, or holds this same sweep`, dir);
   }
-  if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return 'new';
+  if (!st || contents(dir).length === 0) return 'new';
   const manifest = readManifest(dir);
   const sameShard = manifest !== null && shardName(manifest.shard) === shardName(shard);
   const stale = manifest && otherDataStream('--out', dir, manifest, 'a new folder, or --force to replace it');
   if (stale && !force) throw stale; // its runs were drawn from other data: resuming would mix two studies
   if (manifest && !stale && manifest.configHash === hash && sameShard) return 'resume';
   if (manifest && !stale && sameShard && extendsRuns(manifest.config, cfg)) return 'resume'; // more runs: train only the new ones
+  if (!manifest) {
+    const clash = ours(dir);
+    if (force && clash.length === 0) return 'replace'; // nothing to delete: the sweep writes beside the user's files
+    throw new UsageError(
+      force
+        ? `--out ${JSON.stringify(dir)} holds no sweep manifest but has ${clash.map((n) => JSON.stringify(n)).join(', ')}; allowed: --force replaces only files a sweep wrote (per its manifest), so move those aside or use another folder`
+        : `--out ${JSON.stringify(dir)} is not empty and holds no sweep manifest; allowed: a new or empty folder, this same sweep, or --force to write beside its files`,
+      dir,
+    );
+  }
   if (force) return 'replace';
-  if (manifest && manifest.configHash === hash) {
+  if (manifest.configHash === hash) {
     throw new UsageError(`--out ${JSON.stringify(dir)} holds ${shardName(manifest.shard)} of this sweep, not ${shardName(shard)}; allowed: a folder per shard, or --force to replace it`, dir);
   }
-  if (!manifest) {
-    throw new UsageError(`--out ${JSON.stringify(dir)} is not empty and holds no sweep manifest; allowed: a new or empty folder, this same sweep, or --force to write into it`, dir);
-  }
   const diff = configDiff(manifest.config, cfg);
-  const shown = diff.length > 3 ? `${diff.slice(0, 3).join('; ')}; and ${diff.length - 3} more` : diff.join('; ');
-  throw new UsageError(`--out ${JSON.stringify(dir)} holds another sweep (${shown || 'different config'}); allowed: a new folder, the same config to resume, or --force to replace it`, dir);
+  const diffText = diff.length > 3 ? `${diff.slice(0, 3).join('; ')}; and ${diff.length - 3} more` : diff.join('; ');
+  throw new UsageError(`--out ${JSON.stringify(dir)} holds another sweep (${diffText || 'different config'}); allowed: a new folder, the same config to resume, or --force to replace it`, dir);
 }
 
+/**
+ * --force: removes what a sweep (and `report` on it) wrote here, and only that: nothing at all
+ * unless the folder holds a manifest; in figures/ only figure files, and the folder only if it ends empty.
+ */
 export function clearSweepFiles(dir: string): void {
-  for (const f of SWEEP_FILES) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
+  if (!readManifest(dir)) return;
+  try {
+    for (const f of [...SWEEP_FILES, ...REPORT_FILES]) fs.rmSync(path.join(dir, f), { force: true });
+    const figures = path.join(dir, FIGURES_DIR);
+    if (fs.existsSync(figures) && fs.statSync(figures).isDirectory()) {
+      for (const e of fs.readdirSync(figures, { withFileTypes: true })) if (e.isFile() && FIGURE_FILE.test(e.name)) fs.rmSync(path.join(figures, e.name));
+      if (fs.readdirSync(figures).length === 0) fs.rmdirSync(figures);
+    }
+  } catch (e) {
+    fail(e, 'clear', dir);
+  }
+}
+
+function statOrNull(p: string, flag: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      // a dangling symbolic link is not "absent": mkdir would fail on it
+      if (fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) throw usage(flag, p, 'a folder path (this is a symbolic link to nothing)');
+      return null;
+    }
+    fail(e, 'use', p);
+  }
+}
+
+/** Kernel file systems where files are not storage (Node's recursive mkdir loops forever on /proc). */
+const PSEUDO = ['/proc', '/sys', '/dev'];
+
+/**
+ * Makes sure `dir` is a folder we can write and sync in, before any training: creates it
+ * (one level at a time), then writes, fsyncs and removes a probe file. Returns whether it
+ * created the folder. Every failure is one line naming the path and the cause.
+ */
+export function prepareFolder(dir: string, flag = '--out'): boolean {
+  if (dir.trim() === '') throw usage(flag, dir, 'a folder path');
+  if (dir.includes('\0')) throw usage(flag, dir, 'a folder path without NUL characters');
+  const abs = path.resolve(dir);
+  // the nearest existing ancestor, resolved through symbolic links
+  const missing: string[] = [];
+  let at = abs;
+  while (!statOrNull(at, flag)) {
+    missing.unshift(at);
+    const up = path.dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  let real: string;
+  try {
+    real = fs.realpathSync(at);
+  } catch (e) {
+    fail(e, 'use', at);
+  }
+  if (PSEUDO.some((p) => real === p || real.startsWith(`${p}/`))) throw usage(flag, dir, `a folder on a real file system (${real} is under ${PSEUDO.join(', ')})`);
+  if (!fs.statSync(at).isDirectory()) throw usage(flag, dir, `a folder path (${at} is a file)`);
+  const made: string[] = [];
+  for (const m of missing) {
+    try {
+      fs.mkdirSync(m);
+      made.push(m);
+    } catch (e) {
+      // another sweep racing for the same new folder made it first: the lock decides which one writes
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.lstatSync(m).isDirectory()) fail(e, 'create folder', m);
+    }
+  }
+  const probe = path.join(abs, `${TEMP_PREFIX}${process.pid}-probe`);
+  try {
+    writeNew(probe, 'probe\n');
+  } catch (e) {
+    fs.rmSync(probe, { force: true });
+    for (const m of made.reverse()) removeIfEmpty(m); // undo what we created
+    fail(e, 'write into', abs);
+  }
+  fs.rmSync(probe, { force: true });
+  return made.length > 0;
+}
+
+/** Removes a folder this process created, if nothing was written into it (a refused start). */
+export function removeIfEmpty(dir: string): void {
+  try {
+    // another writer's lock counts as content: call this after releasing one's own
+    if (fs.readdirSync(dir).every((n) => n.startsWith(TEMP_PREFIX))) fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // best effort
+  }
 }

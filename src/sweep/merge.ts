@@ -1,10 +1,11 @@
 // Merging shard folders into the folder a single-machine sweep would have written.
-import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../errors';
-import { appendLines, readJournal, writeAtomic } from '../output/files';
+import { appendLines, commitStage, makeStage, removeStage, writeAtomic } from '../output/files';
 import { ModelFile, registerModelFiles } from '../models/custom';
-import { JOURNAL, MANIFEST, Manifest, checkFolder, clearSweepFiles, configDiff, otherDataStream, readManifest, shardName } from './folder';
+import { JOURNAL, MANIFEST, Manifest, checkFolder, clearSweepFiles, configDiff, otherDataStream, prepareFolder, readManifest, removeIfEmpty, shardName } from './folder';
+import { readRecords } from './journal';
+import { acquireLock } from './lock';
 import { allRuns, runId } from './plan';
 import { RunRecord, recordId, sortRecords, writeRunTables } from './tables';
 
@@ -22,7 +23,14 @@ function shardManifest(dir: string): Manifest {
   return m;
 }
 
-export function mergeShards(dirs: string[], out: string, force: boolean): MergeOutcome {
+const listed = (xs: number[], count: number) => `${xs.slice(0, 5).map((i) => `${i}/${count}`).join(', ')}${xs.length > 5 ? ` and ${xs.length - 5} more` : ''}`;
+
+/**
+ * Reads every shard (never writing to one), then writes the merged set into a staging folder
+ * inside `out` and moves it into place in one synchronous step: `out` holds the old set or the
+ * new one. `finish` adds files computed from the staged set (the summaries).
+ */
+export function mergeShards(dirs: string[], out: string, force: boolean, finish: (stage: string) => string[] = () => []): MergeOutcome {
   const manifests = dirs.map(shardManifest);
   const first = manifests[0];
   manifests.forEach((m, i) => {
@@ -41,37 +49,53 @@ export function mergeShards(dirs: string[], out: string, force: boolean): MergeO
     if (seen) throw new UsageError(`shard ${m.shard!.index}/${count} is given twice: ${JSON.stringify(seen)} and ${JSON.stringify(dirs[i])}; allowed: each shard once`, dirs[i]);
     byIndex.set(m.shard!.index, dirs[i]);
   });
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-  if (missing.length) throw new UsageError(`shard ${missing.map((i) => `${i}/${count}`).join(', ')} is missing; allowed: all ${count} shards of the sweep`, missing);
+  const missing: number[] = [];
+  for (let i = 1; i <= count && missing.length < 6; i++) if (!byIndex.has(i)) missing.push(i);
+  if (missing.length) throw new UsageError(`shard ${listed(missing, count)} ${missing.length > 1 ? 'are' : 'is'} missing (${count - byIndex.size} in all); allowed: all ${count} shards of the sweep`, missing);
 
   const cfg = first.config;
   const records = new Map<string, RunRecord>();
   dirs.forEach((dir) => {
-    for (const r of readJournal<RunRecord>(path.join(dir, JOURNAL)).entries) records.set(recordId(r), r);
+    for (const r of readRecords(path.join(dir, JOURNAL), false).entries) records.set(recordId(r), r);
   });
   const wanted = allRuns(cfg);
   const absent = wanted.filter((k) => !records.has(runId(k)));
   if (absent.length) throw new UsageError(`the shards lack ${absent.length} runs (first: ${runId(absent[0])}); allowed: complete shards`, absent.length);
 
-  const mode = checkFolder(out, cfg, first.configHash, null, force);
-  fs.mkdirSync(out, { recursive: true });
-  if (mode !== 'new') clearSweepFiles(out);
-  const sorted = sortRecords(cfg, wanted.map((k) => records.get(runId(k))!));
-  appendLines(path.join(out, JOURNAL), sorted.map((r) => JSON.stringify(r)));
-  const files = writeRunTables(out, cfg, sorted);
-  const backends = [...new Set(manifests.map((m) => String(m.backend)))];
-  const manifest = {
-    ...first,
-    status: 'complete',
-    shard: null,
-    backend: backends.join('+'),
-    command: ['merge', ...process.argv.slice(3)],
-    // dir as given, so the manifest names no machine path
-    mergedFrom: dirs.map((d, i) => ({ dir: d, shard: manifests[i].shard, backend: manifests[i].backend, started: manifests[i].started, updated: manifests[i].updated })),
-    runsTotal: wanted.length,
-    runsDone: sorted.length,
-    updated: new Date().toISOString(),
-  };
-  writeAtomic(path.join(out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-  return { runs: sorted.length, files };
+  checkFolder(out, cfg, first.configHash, null, force);
+  const created = prepareFolder(out);
+  const lock = acquireLock(out, 'merge');
+  let stage: string | null = null;
+  try {
+    const mode = checkFolder(out, cfg, first.configHash, null, force);
+    stage = makeStage(out);
+    const sorted = sortRecords(cfg, wanted.map((k) => records.get(runId(k))!));
+    appendLines(path.join(stage, JOURNAL), sorted.map((r) => JSON.stringify(r)));
+    const staged = writeRunTables(stage, cfg, sorted);
+    const backends = [...new Set(manifests.map((m) => String(m.backend)))];
+    const manifest = {
+      ...first,
+      status: 'complete',
+      shard: null,
+      backend: backends.join('+'),
+      command: ['merge', ...process.argv.slice(3)],
+      mergedFrom: dirs.map((d, i) => ({ dir: d, // as given, so the manifest names no machine path
+        shard: manifests[i].shard, backend: manifests[i].backend, started: manifests[i].started, updated: manifests[i].updated })),
+      runsTotal: wanted.length,
+      runsDone: sorted.length,
+      updated: new Date().toISOString(),
+    };
+    writeAtomic(path.join(stage, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    staged.push(...finish(stage));
+    if (mode !== 'new') clearSweepFiles(out);
+    commitStage(stage, out);
+    return { runs: sorted.length, files: staged.map((f) => path.join(out, path.relative(stage!, f))) };
+  } catch (e) {
+    if (stage) removeStage(stage);
+    lock.release();
+    if (created) removeIfEmpty(out);
+    throw e;
+  } finally {
+    lock.release();
+  }
 }

@@ -1,13 +1,15 @@
 // The sweep runner: plan groups, skip finished runs, train on workers, journal every
 // finished run as it lands, and write the tidy tables at the end (or when stopped).
-import * as fs from 'fs';
 import * as path from 'path';
 import { SweepConfig } from '../config/defaults';
 import { DATA_STREAM_VERSION } from '../data/generator';
 import { Backend, versions } from '../engine/backend';
 import { ModelFile, checkRecordedModelFiles, modelFilesFor } from '../models/custom';
-import { appendLines, readJournal, writeAtomic } from '../output/files';
-import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles, readManifest } from './folder';
+import { appendLines, writeAtomic } from '../output/files';
+import { checkSweepBounds } from './bounds';
+import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles, prepareFolder, readManifest, removeIfEmpty } from './folder';
+import { droppedLines, readRecords } from './journal';
+import { acquireLock } from './lock';
 import { Engine, engineFor } from '../train/engines';
 export { ENGINES, Engine } from '../train/engines';
 import { allRuns, planRunSets, runId } from './plan';
@@ -30,6 +32,8 @@ export interface SweepOptions {
   /** What the user asked for, recorded in the manifest. */
   preset: string;
   command: string[];
+  /** The caller created `out` for this sweep: removed again if the sweep is refused before writing. */
+  created?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** Run-steps (one run trained one step) done, of the sweep's total, reported every few hundred steps. */
   onSteps?: (done: number, total: number) => void;
@@ -54,16 +58,36 @@ export interface RunningSweep {
 const pkg = require('../../../package.json') as { name: string; version: string };
 
 export function startSweep(o: SweepOptions): RunningSweep {
-  const mode = checkFolder(o.out, o.config, o.configHash, o.shard, o.force); // refuses before anything is written
-  if (mode === 'resume') checkRecordedModelFiles(readManifest(o.out)?.modelFiles as ModelFile[] | undefined, `--out ${JSON.stringify(o.out)}`);
+  // refused before anything is written or allocated: another sweep in the folder, sizes beyond the bounds
+  checkFolder(o.out, o.config, o.configHash, o.shard, o.force);
+  const s = o.config.sweep;
+  const planned = Math.ceil((s.models.length * s.correlations.length * o.config.train.lr.length * s.runs) / (o.shard?.count ?? 1));
+  try {
+    checkSweepBounds(o.config, { jobs: o.jobs, replicas: o.replicas, shard: o.shard, planned });
+  } catch (e) {
+    if (o.created) removeIfEmpty(o.out);
+    throw e;
+  }
+  const created = prepareFolder(o.out) || Boolean(o.created); // a writable folder, probed, before any training
+  const lock = acquireLock(o.out, 'sweep');
   const modelFiles = modelFilesFor(o.config.sweep.models); // --model-file models: hashed in the manifest, loaded by each worker
-  fs.mkdirSync(o.out, { recursive: true });
-  if (mode === 'replace') clearSweepFiles(o.out);
-
   const journal = path.join(o.out, JOURNAL);
-  const { entries, repaired } = readJournal<RunRecord>(journal);
+  let setup;
+  try {
+    const mode = checkFolder(o.out, o.config, o.configHash, o.shard, o.force); // again, now that no other writer can change it
+    if (mode === 'resume') checkRecordedModelFiles(readManifest(o.out)?.modelFiles as ModelFile[] | undefined, `--out ${JSON.stringify(o.out)}`);
+    if (mode === 'replace') clearSweepFiles(o.out);
+    setup = readRecords(journal, true);
+  } catch (e) {
+    lock.release();
+    if (created) removeIfEmpty(o.out);
+    throw e;
+  }
+  for (const line of droppedLines(journal, setup)) o.onWarn?.(line);
+  const { entries, repaired } = setup;
   const wanted = allRuns(o.config, o.shard);
   const wantedIds = new Set(wanted.map(runId));
+  if (wantedIds.size !== wanted.length) throw new Error(`the plan repeats a run (${wanted.length} runs, ${wantedIds.size} distinct): the grid should have been refused`);
   const records = new Map<string, RunRecord>();
   for (const e of entries) if (wantedIds.has(recordId(e))) records.set(recordId(e), e);
   const resumed = records.size;
@@ -93,16 +117,32 @@ export function startSweep(o: SweepOptions): RunningSweep {
     updated: new Date().toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
   });
-  writeAtomic(path.join(o.out, MANIFEST), JSON.stringify(manifest('running'), null, 2) + '\n');
+  const writeManifest = (status: string) => writeAtomic(path.join(o.out, MANIFEST), JSON.stringify(manifest(status), null, 2) + '\n');
+  try {
+    // a sweep with nothing left to train keeps its status until the tables are rewritten
+    if (todo.length > 0) writeManifest('running');
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   o.onProgress?.(records.size, wanted.length);
   const stepsTotal = wanted.length * o.config.train.steps;
   let stepsDone = records.size * o.config.train.steps;
   o.onSteps?.(stepsDone, stepsTotal);
 
+  let failure: unknown = null;
+  let stopped = false;
   const pool = runPool(planRunSets(todo, o.replicas, o.jobs), o.jobs, { backend: o.backend, engine: o.engine, config: o.config, modelFiles }, {
     onGroup(group, results) {
+      if (failure) return;
       const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, result }));
-      appendLines(journal, recs.map((r) => JSON.stringify(r)));
+      try {
+        appendLines(journal, recs.map((r) => JSON.stringify(r)));
+      } catch (e) {
+        failure = e; // a full disk: stop training runs that could not be kept
+        pool.stop();
+        return;
+      }
       for (const r of recs) records.set(recordId(r), r);
       o.onProgress?.(records.size, wanted.length);
     },
@@ -112,14 +152,23 @@ export function startSweep(o: SweepOptions): RunningSweep {
     },
     onWarn: (line) => o.onWarn?.(line),
   });
-  let stopped = false;
 
-  const outcome = pool.finished.then(() => {
-    const status = !stopped && records.size === wanted.length ? 'complete' : 'interrupted';
-    const files = writeRunTables(o.out, o.config, [...records.values()]);
-    writeAtomic(path.join(o.out, MANIFEST), JSON.stringify(manifest(status), null, 2) + '\n');
-    return { status, done: records.size, total: wanted.length, resumed, repairedJournal: repaired, files } as SweepOutcome;
-  });
+  const outcome = pool.finished
+    .then(() => {
+      if (failure) {
+        try {
+          writeManifest('interrupted'); // what the journal holds is kept; a re-run resumes from it
+        } catch {
+          // the disk is still full: the journal is the record
+        }
+        throw failure;
+      }
+      const status = !stopped && records.size === wanted.length ? 'complete' : 'interrupted';
+      const files = writeRunTables(o.out, o.config, [...records.values()]);
+      writeManifest(status);
+      return { status, done: records.size, total: wanted.length, resumed, repairedJournal: repaired, files } as SweepOutcome;
+    }); // the lock stays until the process exits: the caller still writes the summaries
+
   return {
     outcome,
     stop() {

@@ -7,12 +7,15 @@ export interface Shard {
   count: number;
 }
 
-const FORM = 'i/n with 1 <= i <= n (e.g. 2/3), or auto';
+/** Most shards of one sweep: each is a folder and a process; merge lists the missing ones. */
+export const MAX_SHARDS = 10_000;
+
+const FORM = `i/n with 1 <= i <= n <= ${MAX_SHARDS} (e.g. 2/3), or auto`;
 
 export function parseShardText(text: string, where = '--shard'): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const shard = m ? { index: Number(m[1]), count: Number(m[2]) } : null;
-  if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) throw usage(where, text, FORM);
+  if (!shard || shard.count < 1 || shard.count > MAX_SHARDS || shard.index < 1 || shard.index > shard.count) throw usage(where, text, FORM);
   return shard;
 }
 
