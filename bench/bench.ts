@@ -1,12 +1,17 @@
-// Throughput benchmark (issue 3; a benchmark, never a test): training steps per second per
-// model ("model-steps/s") of the real trainGroup, for each model at batch 128, for replica
-// groups of R runs and for 1 worker thread vs all cores (each worker training its own group),
-// with the FLOPs per step and the GFLOP/s achieved; beside it, the same training step in
-// PyTorch (bench/torch_reference.py: one run at a time, 2 threads) when python3 has torch.
+// Throughput benchmark (issues 3 and 8; a benchmark, never a test), in one invocation:
+//  1. the real sweep: `mmoe-sweep` through the CLI with the paper preset's settings (fresh rows
+//     every step, 2,000 held-out rows every 250 steps), all cores, the default --replicas, on
+//     the fused and the tfjs engine: model-steps per wall second, evaluation and start-up included;
+//  2. PyTorch (bench/torch_reference.py, when python3 has torch): the plain one-run-at-a-time
+//     loop (2 threads) and the expert loop (R replicas as grouped 1×1 conv2d, one process per
+//     core), and the ratio ours / expert;
+//  3. the trainer alone (startGroup driven by trainGroup): model-steps/s per model, engine,
+//     replica group size R and 1 worker vs all cores, with FLOPs per step and GFLOP/s.
 //
-//   npm run bench                                  # the full table, under 3 minutes
-//   node dist/bench/bench.js --models mmoe --replicas 8,32 --jobs 2 --no-torch
-import { spawnSync } from 'child_process';
+//   npm run bench                                  # everything, a few minutes
+//   node dist/bench/bench.js --models mmoe --replicas 8,32 --jobs 2 --no-torch --no-sweep
+import { spawn, spawnSync } from 'child_process';
+import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Worker, parentPort, workerData } from 'worker_threads';
@@ -15,10 +20,14 @@ import { DEFAULTS } from '../src/config/defaults';
 import { DataConfig, TASKS, makeRunData, studyConstants } from '../src/data/generator';
 import { ModelShape } from '../src/models/types';
 import { MODEL_NAMES } from '../src/models/zoo';
+import { Engine } from '../src/train/engines';
 import { Group, trainGroup } from '../src/train/replicas';
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.resolve(__dirname, '../../bench/torch_reference.py');
+const BIN = path.resolve(__dirname, '../../bin/mmoe-sweep.js');
+/** configs/paper.json's lr grid: a sweep trains every run at each, on the run's shared rows. */
+const PAPER_LRS = 3;
 const BATCH = 128;
 const SHAPE: ModelShape = { ...DEFAULTS.model, inputDim: DEFAULTS.data.dim, tasks: TASKS };
 // Rows drawn per run before the clock starts: the per-step cost (copying a shuffled batch) does
@@ -30,6 +39,14 @@ interface Options {
   models: string[];
   replicas: number[];
   jobs: number[];
+  engines: Engine[];
+  /** Part 1: runs and steps per run of the real sweep, per engine (the tfjs engine is slower: fewer steps). */
+  sweep: boolean;
+  sweepRuns: number;
+  sweepSteps: Record<Engine, number>;
+  /** Part 2: replicas of the expert PyTorch loop. */
+  torchReplicas: number;
+  micro: boolean;
   /** Timed model-steps per worker and configuration (steps per run = target / R, at least 6). */
   target: number;
   /** Each configuration is timed this many times and the best kept: other processes share the cores. */
@@ -41,8 +58,9 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
   const o: Options = {
-    backend: 'auto', models: [...MODEL_NAMES], replicas: [1, 8, 32, 128], jobs: [...new Set([1, cores])],
-    target: 800, repeat: 2, torch: true, torchSteps: 1000,
+    backend: 'auto', models: [...MODEL_NAMES], replicas: [1, 8, 32], jobs: [...new Set([1, cores])], engines: ['fused', 'tfjs'],
+    sweep: true, sweepRuns: 16, sweepSteps: { fused: 1000, tfjs: 400 }, torchReplicas: 32, micro: true,
+    target: 800, repeat: 1, torch: true, torchSteps: 600,
   };
   const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
@@ -60,7 +78,13 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--repeat') o.repeat = Number(value());
     else if (flag === '--torch-steps') o.torchSteps = Number(value());
     else if (flag === '--no-torch') o.torch = false;
-    else throw new Error(`unknown flag ${flag}; allowed: --backend, --models, --replicas, --jobs, --target, --repeat, --torch-steps, --no-torch`);
+    else if (flag === '--engines') o.engines = list(value()) as Engine[];
+    else if (flag === '--no-sweep') o.sweep = false;
+    else if (flag === '--sweep-runs') o.sweepRuns = Number(value());
+    else if (flag === '--sweep-steps') [o.sweepSteps.fused, o.sweepSteps.tfjs] = list(value()).map(Number);
+    else if (flag === '--torch-replicas') o.torchReplicas = Number(value());
+    else if (flag === '--no-micro') o.micro = false;
+    else throw new Error(`unknown flag ${flag}; allowed: --backend, --models, --replicas, --jobs, --engines, --target, --repeat, --torch-steps, --torch-replicas, --no-torch, --no-sweep, --sweep-runs, --sweep-steps FUSED,TFJS, --no-micro`);
   }
   return o;
 }
@@ -83,6 +107,7 @@ export function trainFlops(model: string, s: ModelShape, batch: number): number 
 
 interface Job {
   model: string;
+  engine: Engine;
   replicas: number;
   steps: number;
   worker: number;
@@ -103,16 +128,18 @@ async function workerMain(): Promise<void> {
   const port = parentPort!;
   const backend = await initBackend((workerData as { backend: BackendChoice }).backend);
   let pending: Group | null = null;
+  let job: Job | null = null;
   port.on('message', (msg: { type: 'job'; job: Job } | { type: 'go' }) => {
     try {
       if (msg.type === 'job') {
+        job = msg.job;
         // untimed: the runs' data, then a few steps so every kernel has run once
-        trainGroup(makeGroup(msg.job, 3));
+        trainGroup(makeGroup(msg.job, 3), msg.job.engine);
         pending = makeGroup(msg.job, msg.job.steps);
         port.postMessage({ type: 'ready' } satisfies FromWorker);
       } else {
         const started = process.hrtime.bigint();
-        trainGroup(pending!);
+        trainGroup(pending!, job!.engine);
         pending = null;
         port.postMessage({ type: 'done', seconds: Number(process.hrtime.bigint() - started) / 1e9 } satisfies FromWorker);
       }
@@ -168,6 +195,7 @@ async function expect(pool: Pool, w: Worker, type: FromWorker['type']): Promise<
 
 interface Row {
   model: string;
+  engine: Engine;
   replicas: number;
   jobs: number;
   steps: number;
@@ -178,10 +206,10 @@ interface Row {
 }
 
 /** Every one of `jobs` workers trains its own group of R runs; the clock runs from a common start to the last finish. */
-async function measure(pool: Pool, model: string, replicas: number, jobs: number, target: number): Promise<Row> {
+async function measure(pool: Pool, model: string, engine: Engine, replicas: number, jobs: number, target: number): Promise<Row> {
   const steps = Math.max(6, Math.round(target / replicas));
   const ws = pool.workers.slice(0, jobs);
-  ws.forEach((w, worker) => w.postMessage({ type: 'job', job: { model, replicas, steps, worker } }));
+  ws.forEach((w, worker) => w.postMessage({ type: 'job', job: { model, engine, replicas, steps, worker } }));
   for (const w of ws) await expect(pool, w, 'ready');
   const started = process.hrtime.bigint();
   ws.forEach((w) => w.postMessage({ type: 'go' }));
@@ -190,7 +218,7 @@ async function measure(pool: Pool, model: string, replicas: number, jobs: number
   const modelStepsPerSec = (jobs * replicas * steps) / wall;
   const flops = trainFlops(model, SHAPE, BATCH);
   return {
-    model, replicas, jobs, steps, modelStepsPerSec,
+    model, engine, replicas, jobs, steps, modelStepsPerSec,
     msPerGroupStep: (1000 * seconds.reduce((a, b) => a + b, 0)) / seconds.length / steps,
     mflop: flops / 1e6,
     gflops: (modelStepsPerSec * flops) / 1e9,
@@ -220,56 +248,119 @@ function runTorch(models: string[], steps: number): { results: Map<string, numbe
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
+/** The expert PyTorch loop: one process per core, each 1 thread and R grouped replicas, run at once; replica-steps/s summed. */
+async function runTorchGrouped(models: string[], replicas: number, processes: number, steps: number): Promise<Map<string, number>> {
+  const results = new Map<string, number>();
+  for (const model of models) {
+    const one = () =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(PYTHON, [TORCH_SCRIPT, '--threads', '1', '--replicas', String(replicas), '--json', '--steps', String(steps), '--warmup', '20', '--models', model], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out.trim().split('\n').pop()!) as TorchResult).steps_per_s) : reject(new Error(`torch reference (grouped) failed: ${err.trim().split('\n').pop()}`))));
+      });
+    const rates = await Promise.all(Array.from({ length: processes }, one));
+    results.set(model, rates.reduce((a, b) => a + b, 0));
+  }
+  return results;
+}
+
+interface SweepRow {
+  model: string;
+  engine: Engine;
+  runs: number;
+  steps: number;
+  seconds: number;
+  modelStepsPerSec: number;
+}
+
+/** Part 1: the CLI as a user runs it, wall clock from spawn to exit. */
+function runSweep(model: string, engine: Engine, runs: number, steps: number, backend: BackendChoice): SweepRow {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mmoe-bench-'));
+  const args = [BIN, '--preset', 'paper', '--models', model, '--correlation', '0.5', '--runs', String(runs), '--steps', String(steps),
+    '--train-size', '0', '--eval-size', '2000', '--eval-every', '250', '--engine', engine, '--backend', backend, '--quiet', '--json', '--out', path.join(out, 'sweep')];
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  fs.rmSync(out, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`bench sweep failed (exit ${r.status}): ${r.stderr.trim()}`);
+  return { model, engine, runs, steps, seconds, modelStepsPerSec: (runs * PAPER_LRS * steps) / seconds };
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  console.log(`mmoe-sweep bench: batch ${BATCH}, models ${o.models.join(', ')}, R ${o.replicas.join(', ')}, jobs ${o.jobs.join(', ')} (${cores} cores), best of ${o.repeat}`);
-  console.log(`load average before: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(`mmoe-sweep bench: batch ${BATCH}, models ${o.models.join(', ')}, ${cores} cores`);
+  console.log(`load average before: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
 
-  const torch = o.torch && torchAvailable() ? runTorch(o.models, o.torchSteps) : null;
-  if (o.torch && !torch) console.log(`PyTorch reference skipped: ${PYTHON} cannot import torch`);
+  const hasTorch = o.torch && torchAvailable();
+  if (o.torch && !hasTorch) console.log(`PyTorch reference skipped: ${PYTHON} cannot import torch\n`);
+  const sweeps: SweepRow[] = [];
+  if (o.sweep) {
+    console.log(`1. Real sweep: mmoe-sweep --preset paper --models M --correlation 0.5 --runs ${o.sweepRuns} (its 3 lrs; fresh rows, 2,000 held-out rows every 250 steps), --jobs ${cores} (all cores), default --replicas; model-steps = runs × 3 lrs × steps`);
+    console.log(`${'model'.padEnd(14)}${pad('engine', 7)}${pad('runs', 6)}${pad('steps', 7)}${pad('seconds', 9)}${pad('model-steps/s', 15)}`);
+    for (const model of o.models)
+      for (const engine of o.engines) {
+        const row = runSweep(model, engine, o.sweepRuns, o.sweepSteps[engine], o.backend);
+        sweeps.push(row);
+        console.log(`${model.padEnd(14)}${pad(engine, 7)}${pad(row.runs, 6)}${pad(row.steps, 7)}${pad(row.seconds.toFixed(1), 9)}${pad(row.modelStepsPerSec.toFixed(0), 15)}`);
+      }
+    for (const model of o.models) {
+      const [f, t] = (['fused', 'tfjs'] as const).map((e) => sweeps.find((r) => r.model === model && r.engine === e));
+      if (f && t) console.log(`  ${model}: fused / tfjs ${(f.modelStepsPerSec / t.modelStepsPerSec).toFixed(2)}x`);
+    }
+    console.log('');
+  }
 
+  const torch = hasTorch ? runTorch(o.models, o.torchSteps) : null;
+  const expert = hasTorch ? await runTorchGrouped(o.models, o.torchReplicas, cores, Math.max(20, Math.round((o.torchSteps * 4) / o.torchReplicas))) : null;
+  if (torch && expert) {
+    console.log(`2. PyTorch (${path.relative(process.cwd(), TORCH_SCRIPT)}, data pre-generated, not timed): plain = one run at a time, 2 threads; expert = ${o.torchReplicas} replicas as grouped 1x1 conv2d, ${cores} processes × 1 thread`);
+    console.log(`${'model'.padEnd(14)}${pad('plain steps/s', 15)}${pad('expert replica-steps/s', 24)}${pad('ours (fused sweep)', 20)}${pad('ours / expert', 15)}`);
+    for (const model of o.models) {
+      const ours = sweeps.find((r) => r.model === model && r.engine === 'fused');
+      const e = expert.get(model);
+      console.log(`${model.padEnd(14)}${pad(torch.results.get(model)?.toFixed(0) ?? '-', 15)}${pad(e?.toFixed(0) ?? '-', 24)}${pad(ours ? ours.modelStepsPerSec.toFixed(0) : '-', 20)}${pad(ours && e ? `${(ours.modelStepsPerSec / e).toFixed(2)}x` : '-', 15)}`);
+    }
+    console.log('');
+  }
+
+  if (!o.micro) {
+    console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return;
+  }
   const pool = startPool(Math.max(...o.jobs), o.backend);
   let backend = '';
   for (const w of pool.workers) backend = ((await expect(pool, w, 'up')) as { backend: string }).backend;
-  console.log(`backend: ${backend}\n`);
+  console.log(`3. The trainer alone (no CLI, no evaluation; each worker its own group), backend ${backend}, best of ${o.repeat}`);
 
-  const header = `${'model'.padEnd(14)}${pad('R', 5)}${pad('jobs', 6)}${pad('steps', 7)}${pad('model-steps/s', 15)}${pad('ms/group-step', 15)}${pad('MFLOP/step', 12)}${pad('GFLOP/s', 9)}${pad('vs torch', 10)}`;
+  const header = `${'model'.padEnd(14)}${pad('engine', 7)}${pad('R', 5)}${pad('jobs', 6)}${pad('steps', 7)}${pad('model-steps/s', 15)}${pad('ms/group-step', 15)}${pad('MFLOP/step', 12)}${pad('GFLOP/s', 9)}`;
   console.log(header);
   const rows: Row[] = [];
-  for (const model of o.models) {
-    for (const jobs of o.jobs) {
-      for (const R of o.replicas) {
-        let row = await measure(pool, model, R, jobs, o.target);
-        for (let i = 1; i < o.repeat; i++) {
-          const again = await measure(pool, model, R, jobs, o.target);
-          if (again.modelStepsPerSec > row.modelStepsPerSec) row = again;
+  for (const model of o.models)
+    for (const engine of o.engines)
+      for (const jobs of o.jobs)
+        for (const R of o.replicas) {
+          let row = await measure(pool, model, engine, R, jobs, o.target);
+          for (let i = 1; i < o.repeat; i++) {
+            const again = await measure(pool, model, engine, R, jobs, o.target);
+            if (again.modelStepsPerSec > row.modelStepsPerSec) row = again;
+          }
+          rows.push(row);
+          console.log(
+            `${model.padEnd(14)}${pad(engine, 7)}${pad(R, 5)}${pad(jobs, 6)}${pad(row.steps, 7)}${pad(row.modelStepsPerSec.toFixed(0), 15)}` +
+            `${pad(row.msPerGroupStep.toFixed(2), 15)}${pad(row.mflop.toFixed(2), 12)}${pad(row.gflops.toFixed(2), 9)}`,
+          );
         }
-        rows.push(row);
-        const t = torch?.results.get(model);
-        console.log(
-          `${model.padEnd(14)}${pad(R, 5)}${pad(jobs, 6)}${pad(row.steps, 7)}${pad(row.modelStepsPerSec.toFixed(0), 15)}` +
-          `${pad(row.msPerGroupStep.toFixed(2), 15)}${pad(row.mflop.toFixed(2), 12)}${pad(row.gflops.toFixed(2), 9)}${pad(t ? `${(row.modelStepsPerSec / t).toFixed(2)}x` : '-', 10)}`,
-        );
-      }
-    }
-  }
   await Promise.all(pool.workers.map((w) => w.terminate()));
-
   const allCores = Math.max(...o.jobs);
-  console.log('');
-  if (torch) {
-    console.log(torch.note);
-    for (const model of o.models) {
-      const t = torch.results.get(model);
-      const best = rows.filter((r) => r.model === model && r.jobs === allCores).sort((a, b) => b.modelStepsPerSec - a.modelStepsPerSec)[0];
-      if (!t || !best) continue;
-      console.log(`  ${model.padEnd(14)} torch ${t.toFixed(0).padStart(6)} steps/s   ours (R=${best.replicas}, jobs ${allCores}) ${best.modelStepsPerSec.toFixed(0).padStart(6)}   ratio ${(best.modelStepsPerSec / t).toFixed(2)}x`);
-    }
+  for (const engine of o.engines) {
+    const best = rows.filter((r) => r.model === 'mmoe' && r.engine === engine && r.jobs === allCores).sort((a, b) => b.modelStepsPerSec - a.modelStepsPerSec)[0];
+    if (best) console.log(`best mmoe R on ${engine} with ${allCores} jobs: ${best.replicas} (${best.modelStepsPerSec.toFixed(0)} model-steps/s)`);
   }
-  const mmoe = rows.filter((r) => r.model === 'mmoe' && r.jobs === allCores).sort((a, b) => b.modelStepsPerSec - a.modelStepsPerSec)[0];
-  if (mmoe) console.log(`recommended default --replicas: ${mmoe.replicas} (best mmoe model-steps/s with ${allCores} jobs)`);
   console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

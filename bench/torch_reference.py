@@ -23,8 +23,16 @@ data generation is NOT part of the timed region. Only the training step
 (zero_grad, forward, loss, backward, optimizer step) is timed with
 time.perf_counter over --steps steps, after --warmup untimed steps.
 
+With --replicas R (the expert's loop): R independent runs of a model train
+as one computation, each per-replica linear layer expressed as a grouped 1x1
+conv2d (groups = R; oneDNN's convolution, which beats Debian torch's reference
+BLAS bmm), each replica with its own data and its own loss term, one Adam over
+everything (elementwise, so each replica's update is its own). Reported as
+replica-steps/s; run one such process per core (--threads 1) for the machine.
+
 Run with Debian's PyTorch, e.g.:
     /usr/bin/python3 bench/torch_reference.py --threads 2 --json
+    /usr/bin/python3 bench/torch_reference.py --threads 1 --replicas 32 --json
 """
 
 import argparse
@@ -121,6 +129,83 @@ MODELS = {
 }
 
 
+def grouped(in_per_group, out_per_group, groups):
+    """groups independent Linear(in, out) layers as one 1x1 conv2d over (batch, groups*in, 1, 1)."""
+    return nn.Conv2d(groups * in_per_group, groups * out_per_group, 1, groups=groups)
+
+
+class GroupedModel(nn.Module):
+    """R replicas of one model; x: (batch, R*INPUT_DIM, 1, 1) -> predictions (batch, R, tasks)."""
+
+    def __init__(self, name, replicas):
+        super().__init__()
+        R, T = replicas, NUM_TASKS
+        self.name, self.R = name, R
+        if name == "shared-bottom":
+            self.bottom = grouped(INPUT_DIM, SHARED_BOTTOM_UNITS, R)
+            tower_in = SHARED_BOTTOM_UNITS
+        else:
+            self.gates_n = T if name == "mmoe" else 1
+            # the experts of a replica as one layer, and its gates as another
+            self.experts = grouped(INPUT_DIM, NUM_EXPERTS * EXPERT_UNITS, R)
+            self.gates = grouped(INPUT_DIM, self.gates_n * NUM_EXPERTS, R)
+            tower_in = EXPERT_UNITS
+        # one tower per (replica, task)
+        self.hidden = grouped(tower_in, TOWER_UNITS, R * T)
+        self.out = grouped(TOWER_UNITS, 1, R * T)
+
+    def forward(self, x):
+        B, R, T = x.shape[0], self.R, NUM_TASKS
+        if self.name == "shared-bottom":
+            h = torch.relu(self.bottom(x)).view(B, R, 1, SHARED_BOTTOM_UNITS).expand(B, R, T, SHARED_BOTTOM_UNITS)
+        else:
+            f = torch.relu(self.experts(x)).view(B, R, NUM_EXPERTS, EXPERT_UNITS)
+            g = torch.softmax(self.gates(x).view(B, R, self.gates_n, NUM_EXPERTS), dim=3)
+            h = torch.matmul(g, f)  # (B, R, gates, units)
+            if self.gates_n == 1:
+                h = h.expand(B, R, T, EXPERT_UNITS)
+        h = h.reshape(B, -1, 1, 1)
+        return self.out(torch.relu(self.hidden(h))).view(B, R, T)
+
+
+def bench_grouped(name, replicas, batch_size, steps, warmup, seed):
+    torch.manual_seed(seed)
+    model = GroupedModel(name, replicas)
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=0.001)
+    xs = torch.randn(NUM_BATCHES, batch_size, replicas * INPUT_DIM, 1, 1)
+    ys = torch.randn(NUM_BATCHES, batch_size, replicas, NUM_TASKS)
+
+    def step(i):
+        x, y = xs[i % NUM_BATCHES], ys[i % NUM_BATCHES]
+        opt.zero_grad()
+        # per replica and task the batch MSE, summed: each replica's gradient is its own
+        loss = ((model(x) - y) ** 2).mean(dim=0).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return run_timed(name, step, steps, warmup, replicas, param_count(model) // replicas)
+
+
+def run_timed(name, step, steps, warmup, runs_per_step, params):
+    """warmup untimed steps, then steps timed with perf_counter; steps/s counts runs_per_step per step."""
+    for i in range(warmup):
+        step(i)
+    t0 = time.perf_counter()
+    for i in range(steps):
+        loss = step(i)
+    elapsed = time.perf_counter() - t0
+    return {
+        "model": name,
+        "steps_per_s": runs_per_step * steps / elapsed,
+        "elapsed_s": elapsed,
+        "steps": steps,
+        "params": params,
+        "final_loss": float(loss.item()),
+    }
+
+
 def blas_library():
     """Best-effort: path of the BLAS shared library actually mapped into this
     process (Debian's python3-torch links libblas.so.3, which is whatever the
@@ -164,23 +249,7 @@ def bench_model(name, batch_size, steps, warmup, seed):
         opt.step()
         return loss
 
-    for i in range(warmup):
-        step(i)
-
-    t0 = time.perf_counter()
-    for i in range(steps):
-        loss = step(i)
-    elapsed = time.perf_counter() - t0
-    final_loss = float(loss.item())
-
-    return {
-        "model": name,
-        "steps_per_s": steps / elapsed,
-        "elapsed_s": elapsed,
-        "steps": steps,
-        "params": param_count(model),
-        "final_loss": final_loss,
-    }
+    return run_timed(name, step, steps, warmup, 1, param_count(model))
 
 
 def main(argv=None):
@@ -196,6 +265,8 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=100,
                     help="untimed warmup steps per model (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--replicas", type=int, default=0,
+                    help="R > 0: R replicas as grouped 1x1 conv2d; steps/s counts replica-steps (default: one model at a time)")
     ap.add_argument("--json", action="store_true",
                     help="print one JSON object per model per line")
     args = ap.parse_args(argv)
@@ -220,12 +291,16 @@ def main(argv=None):
         print("%-14s %10s %12s %10s" % ("model", "params", "steps/s", "time_s"))
 
     for name in names:
-        r = bench_model(name, args.batch_size, args.steps, args.warmup, args.seed)
+        if args.replicas > 0:
+            r = bench_grouped(name, args.replicas, args.batch_size, args.steps, args.warmup, args.seed)
+        else:
+            r = bench_model(name, args.batch_size, args.steps, args.warmup, args.seed)
         if args.json:
             print(json.dumps({
                 "model": r["model"],
                 "steps_per_s": round(r["steps_per_s"], 2),
                 "threads": torch.get_num_threads(),
+                "replicas": args.replicas,
                 "batch_size": args.batch_size,
                 "torch": torch.__version__,
                 "params": r["params"],

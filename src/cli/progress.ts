@@ -1,13 +1,13 @@
 // Progress: a cli-progress bar on a TTY, plain periodic lines otherwise (CI logs, pipes).
 // Both show elapsed time, an ETA that reads "unknown" until a run of this invocation has
 // finished (runs resumed from an earlier one say nothing about speed), and, when the sweep
-// reports it, step progress inside the groups training now (what Ctrl-C would lose).
+// reports it, the sweep's run-steps (one run trained one step), which move inside long groups.
 import { SingleBar, Presets } from 'cli-progress';
 import { duration } from '../sweep/estimate';
 
 export interface Progress {
   update(done: number, total: number): void;
-  /** Steps done and total in the groups training now. */
+  /** Run-steps done and total over the whole sweep (resumed runs count as done). */
   steps(done: number, total: number): void;
   stop(): void;
 }
@@ -26,7 +26,7 @@ export function progress(opts: { quiet: boolean; label: string; everySeconds?: n
   let first: number | null = null; // runs already finished by an earlier, resumed invocation
   let runs = { done: 0, total: 0 };
   let steps = '';
-  const stepText = (done: number, total: number) => (total > 0 ? ` | steps ${done}/${total} in the groups training now` : '');
+  const stepText = (done: number, total: number) => (total > 0 ? ` | ${done}/${total} run-steps` : '');
 
   if (opts.tty ?? process.stderr.isTTY) {
     const bar = new SingleBar(

@@ -15,8 +15,8 @@ import { TableRow, runTable } from '../report/table';
 import { duration, estimateSeconds, STEPS_PER_SECOND } from '../sweep/estimate';
 import { extendsRuns } from '../sweep/extend';
 import { checkFolder, readManifest } from '../sweep/folder';
-import { allRuns, planGroups } from '../sweep/plan';
-import { startSweep } from '../sweep/run';
+import { allRuns, planRunSets } from '../sweep/plan';
+import { ENGINES, Engine, startSweep } from '../sweep/run';
 import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
 import { claimDefaultOut, SIGNAL_EXIT } from './fail';
 import { ExitStatus, addBackendOption, addConfigOptions, backendChoice, cores, defaultOut, positiveInt, positiveIntArg } from './options';
@@ -74,9 +74,10 @@ export function sweepCommand(program: Command, status: ExitStatus, preset = 'def
   program
     .option('--out <dir>', 'output folder (default: results/<preset>-<timestamp>); re-running into it resumes')
     .option('--jobs <n>', `worker threads (default: the number of cores, here ${cores()})`)
-    .option('--replicas <n>', 'runs of one model, correlation and lr trained together as one batched computation (8: the best mmoe throughput in npm run bench here)', positiveIntArg('--replicas'), 8)
+    .option('--replicas <n>', 'up to n runs of one correlation trained together: every model and lr of them in lockstep on one shared batch, each as one batched computation (8: see docs/PERFORMANCE.md)', positiveIntArg('--replicas'), 8)
     .option('--shard <i/n|auto>', 'run shard i of n (a balanced 1/n of the runs), or auto from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or MMOE_SWEEP_SHARD_INDEX; merge the folders with `mmoe-sweep merge`')
     .option('--shard-count <n>', 'with --shard auto under a Kubernetes Indexed Job: the number of shards (or MMOE_SWEEP_SHARD_COUNT)')
+    .option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference', 'fused')
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
     .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[] | undefined) => [...(all ?? []), f])
     .option('--quiet', 'no progress and no table; errors only')
@@ -119,20 +120,22 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const backend = await initBackend(choice).catch(() => {
     throw usage('--backend', choice, `auto, or one that loads here (${choice} did not; see docs/REFERENCE.md "Backends")`);
   });
+  const engine = opts.engine as Engine;
+  if (!ENGINES.includes(engine)) throw usage('--engine', opts.engine, ENGINES.join(', '));
   const shard = shardOption(opts.shard as string | undefined, opts.shardCount as string | undefined);
   const out = (opts.out as string | undefined) ?? claimDefaultOut(defaultOut(opts.preset as string));
   const quiet = Boolean(opts.quiet);
   const say = (line: string) => !quiet && process.stderr.write(`${line}\n`);
 
   const bar = progress({ quiet, label: 'sweep' });
-  say(`backend: ${backend}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
+  say(`backend: ${backend}; engine: ${engine}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
   // only for the message below: a folder the sweep refuses is refused by startSweep, with its own line
   const before = (() => { try { return readManifest(out); } catch { return null; } })();
   if (before && extendsRuns(before.config, config)) say(`extending the sweep in ${out} from ${before.config.sweep.runs} to ${config.sweep.runs} runs per cell: only the new runs train`);
   // step progress, where the sweep reports it (onSteps); an older runner ignores the extra option
   const onSteps = { onSteps: (done: number, total: number) => bar.steps(done, total) };
   const sweep = startSweep({
-    config, configHash: configHash(config), out, jobs, replicas, backend, shard, force: Boolean(opts.force),
+    config, configHash: configHash(config), out, jobs, replicas, backend, engine, shard, force: Boolean(opts.force),
     preset: opts.preset as string, command: process.argv.slice(2), created: opts.out === undefined,
     onProgress: (done, total) => bar.update(done, total),
     onWarn: (line) => process.stderr.write(`warning: ${line}\n`),
@@ -163,9 +166,9 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   }
   const rows = runTable(out);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ status: outcome.status, out, backend, runs: outcome.total, resumed: outcome.resumed, table: rows, files }) + '\n');
+    process.stdout.write(JSON.stringify({ status: outcome.status, out, backend, engine, runs: outcome.total, resumed: outcome.resumed, table: rows, files }) + '\n');
   } else if (!quiet) {
-    process.stdout.write(`${formatTable(rows)}\n\n${outcome.total} runs (${outcome.resumed} from an earlier invocation) on ${backend}; files in ${out}: ${Object.values(OUTPUTS).map((o) => o.file).filter((f) => files.some((x) => x.endsWith(f))).join(', ')}, manifest.json\n`);
+    process.stdout.write(`${formatTable(rows)}\n\n${outcome.total} runs (${outcome.resumed} from an earlier invocation) on ${backend}, engine ${engine}; files in ${out}: ${Object.values(OUTPUTS).map((o) => o.file).filter((f) => files.some((x) => x.endsWith(f))).join(', ')}, manifest.json\n`);
   }
   return 0;
 }
@@ -176,15 +179,16 @@ function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number
   const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);
   const mode = checkFolder(out, config, configHash(config), shard, Boolean(opts.force));
   const runs = allRuns(config, shard);
-  const groups = planGroups(runs, replicas);
-  const workers = Math.min(jobs, cores(), groups.length);
+  const sets = planRunSets(runs, replicas, jobs);
+  const groups = sets.flatMap((set) => set.groups);
+  const workers = Math.min(jobs, cores(), sets.length);
   const est = estimateSeconds(config, runs, workers);
   const what = { new: 'a new sweep', resume: 'resume (finished runs there are skipped, so the estimate is an upper bound)', replace: 'replace the sweep there (--force)' }[mode];
   const lines = [
     `resolved config (preset ${opts.preset}):`,
     JSON.stringify(config, null, 2),
     `runs: ${runs.length} (${config.sweep.models.length} models × ${config.sweep.correlations.length} correlations × ${config.train.lr.length} lr × ${config.sweep.runs} runs${shard ? `, shard ${shard.index}/${shard.count}` : ''})`,
-    `groups: ${groups.length} of up to ${replicas} replicas, on ${workers} worker${workers === 1 ? '' : 's'}`,
+    `groups: ${groups.length} of up to ${replicas} replicas, in ${sets.length} run sets (the groups of a set share its rows), on ${workers} worker${workers === 1 ? '' : 's'}`,
     `output: ${out} (${what})`,
     `estimate: about ${duration(est.seconds)} at the measured wasm throughput (${Object.entries(STEPS_PER_SECOND).map(([m, r]) => `${m} ${r}`).join(', ')} steps/s per worker at batch 128; docs/REFERENCE.md)` +
       (est.unmeasured.length ? `; ${est.unmeasured.join(', ')} not measured, taken as the slowest` : ''),

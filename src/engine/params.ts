@@ -33,13 +33,18 @@ export function initialValues(spec: ParamSpec, seed: number): Float32Array {
   return values;
 }
 
+/** One parameter's initial values for every replica, stacked [R, ...spec.shape] (replica r from seeds[r]). */
+export function stackedInitialValues(spec: ParamSpec, seeds: number[]): Float32Array {
+  const n = size(spec.shape);
+  const stacked = new Float32Array(n * seeds.length);
+  seeds.forEach((seed, r) => stacked.set(initialValues(spec, seed), r * n));
+  return stacked;
+}
+
 export function initParams(specs: ParamSpec[], seeds: number[]): Params {
   const params: Params = {};
   for (const spec of specs) {
-    const n = size(spec.shape);
-    const stacked = new Float32Array(n * seeds.length);
-    seeds.forEach((seed, r) => stacked.set(initialValues(spec, seed), r * n));
-    const initial = tf.tensor(stacked, [seeds.length, ...spec.shape]);
+    const initial = tf.tensor(stackedInitialValues(spec, seeds), [seeds.length, ...spec.shape]);
     params[spec.name] = tf.variable(initial, true);
     initial.dispose(); // the variable holds its own copy
   }

@@ -1,5 +1,6 @@
-// A sweep is models × correlations × lrs × runs; runs of one (model, correlation, lr) are
-// packed into replica groups that train as one computation.
+// A sweep is models × correlations × lrs × runs. Runs of one correlation are packed into run
+// sets; a worker trains every (model, lr) group of a set in lockstep, drawing each run's batch
+// once per step for all of them (a run's rows do not depend on the model or lr).
 import { hashSeed } from '../engine/random';
 import { SweepConfig } from '../config/defaults';
 import { Shard, shardOfRun } from './shard';
@@ -19,6 +20,15 @@ export interface GroupPlan {
   runs: { run: number; seed: number }[];
 }
 
+/** Runs of one correlation trained side by side, and every (model, lr) group that still needs some of them. */
+export interface RunSetPlan {
+  correlation: number;
+  /** Ascending by run index. */
+  runs: { run: number; seed: number }[];
+  /** Each group's runs are a subset of the set's, in the set's order (a resumed sweep may need fewer). */
+  groups: GroupPlan[];
+}
+
 /**
  * Run i's seed, the same for every model, lr and correlation: run i shares its u1, u2, rows, noise,
  * batch order and initial weights across correlations (common random numbers); only w2 moves with p.
@@ -34,39 +44,53 @@ export function runId(k: { model: string; correlation: number; lr: number; run: 
 /** Every run of the sweep, or of one shard of it. */
 export function allRuns(cfg: SweepConfig, shard: Shard | null = null): RunKey[] {
   const keys: RunKey[] = [];
-  let cell = 0;
   for (const model of cfg.sweep.models)
-    for (const correlation of cfg.sweep.correlations)
-      for (const lr of cfg.train.lr) {
+    cfg.sweep.correlations.forEach((correlation, c) => {
+      for (const lr of cfg.train.lr)
         for (let run = 0; run < cfg.sweep.runs; run++) {
-          if (shard && shardOfRun(cell, run, shard.count) !== shard.index) continue;
+          if (shard && shardOfRun(c, run, shard.count) !== shard.index) continue;
           keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run) });
         }
-        cell++;
-      }
+    });
   return keys;
 }
 
 /**
- * Groups of up to `replicas` runs sharing (model, correlation, lr), leaving out finished runs.
- * Ordered run-chunk first, so an interrupted sweep has covered every model and correlation evenly.
+ * Run sets of up to `replicas` runs of one correlation, each holding every (model, lr) group
+ * that still needs some of its runs. A correlation's runs are split into equal sets whose count
+ * is a multiple of `jobs` where that keeps sets non-empty, so the workers finish together.
+ * Ordered set first, so an interrupted sweep has covered every correlation evenly.
  */
-export function planGroups(runs: RunKey[], replicas: number): GroupPlan[] {
-  const byCell = new Map<string, RunKey[]>();
+export function planRunSets(runs: RunKey[], replicas: number, jobs = 1): RunSetPlan[] {
+  const byCorrelation = new Map<number, RunKey[]>();
   for (const k of runs) {
-    const cell = `${k.model}|${k.correlation}|${k.lr}`;
-    if (!byCell.has(cell)) byCell.set(cell, []);
-    byCell.get(cell)!.push(k);
+    if (!byCorrelation.has(k.correlation)) byCorrelation.set(k.correlation, []);
+    byCorrelation.get(k.correlation)!.push(k);
   }
-  const chunked = [...byCell.values()].map((keys) => {
-    const chunks: GroupPlan[] = [];
-    for (let i = 0; i < keys.length; i += replicas) {
-      const part = keys.slice(i, i + replicas);
-      chunks.push({ model: part[0].model, correlation: part[0].correlation, lr: part[0].lr, runs: part.map(({ run, seed }) => ({ run, seed })) });
+  const perCorrelation = [...byCorrelation.entries()].map(([correlation, keys]) => {
+    const seeds = new Map(keys.map((k) => [k.run, k.seed]));
+    const ids = [...seeds.keys()].sort((a, b) => a - b);
+    const minimal = Math.ceil(ids.length / replicas);
+    const count = Math.min(ids.length, Math.ceil(minimal / jobs) * jobs);
+    const sets: RunSetPlan[] = [];
+    for (let i = 0, from = 0; i < count; i++) {
+      const to = Math.round(((i + 1) * ids.length) / count);
+      const part = ids.slice(from, to);
+      from = to;
+      const inSet = new Set(part);
+      const groups = new Map<string, GroupPlan>();
+      for (const k of keys) {
+        if (!inSet.has(k.run)) continue;
+        const cell = `${k.model}|${k.lr}`;
+        if (!groups.has(cell)) groups.set(cell, { model: k.model, correlation, lr: k.lr, runs: [] });
+        groups.get(cell)!.runs.push({ run: k.run, seed: k.seed });
+      }
+      for (const g of groups.values()) g.runs.sort((a, b) => a.run - b.run);
+      sets.push({ correlation, runs: part.map((run) => ({ run, seed: seeds.get(run)! })), groups: [...groups.values()] });
     }
-    return chunks;
+    return sets;
   });
-  const groups: GroupPlan[] = [];
-  for (let i = 0; chunked.some((c) => i < c.length); i++) for (const c of chunked) if (i < c.length) groups.push(c[i]);
-  return groups;
+  const sets: RunSetPlan[] = [];
+  for (let i = 0; perCorrelation.some((c) => i < c.length); i++) for (const c of perCorrelation) if (i < c.length) sets.push(c[i]);
+  return sets;
 }

@@ -10,7 +10,9 @@ import { checkSweepBounds } from './bounds';
 import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles, prepareFolder, readManifest, removeIfEmpty } from './folder';
 import { droppedLines, readRecords } from './journal';
 import { acquireLock } from './lock';
-import { allRuns, planGroups, runId } from './plan';
+import { Engine, engineFor } from '../train/engines';
+export { ENGINES, Engine } from '../train/engines';
+import { allRuns, planRunSets, runId } from './plan';
 import { runPool } from './pool';
 import { Shard } from './shard';
 import { RunRecord, recordId, writeRunTables } from './tables';
@@ -22,6 +24,8 @@ export interface SweepOptions {
   jobs: number;
   replicas: number;
   backend: Backend;
+  /** fused where an architecture has a fused engine, tfjs otherwise; or tfjs for every model. */
+  engine: Engine;
   force: boolean;
   /** Run only this shard's runs (null: all). */
   shard: Shard | null;
@@ -31,6 +35,8 @@ export interface SweepOptions {
   /** The caller created `out` for this sweep: removed again if the sweep is refused before writing. */
   created?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Run-steps (one run trained one step) done, of the sweep's total, reported every few hundred steps. */
+  onSteps?: (done: number, total: number) => void;
   onWarn?: (line: string) => void;
 }
 
@@ -98,6 +104,8 @@ export function startSweep(o: SweepOptions): RunningSweep {
     seeds: { base: o.config.sweep.seed, perRun: 'runs.csv column seed = hash(base seed, run)' },
     dataStream: DATA_STREAM_VERSION,
     backend: o.backend,
+    engine: o.engine,
+    engines: Object.fromEntries(o.config.sweep.models.map((m) => [m, engineFor(m, o.engine)])),
     versions: versions(),
     command: o.command,
     jobs: o.jobs,
@@ -118,10 +126,13 @@ export function startSweep(o: SweepOptions): RunningSweep {
     throw e;
   }
   o.onProgress?.(records.size, wanted.length);
+  const stepsTotal = wanted.length * o.config.train.steps;
+  let stepsDone = records.size * o.config.train.steps;
+  o.onSteps?.(stepsDone, stepsTotal);
 
   let failure: unknown = null;
   let stopped = false;
-  const pool = runPool(planGroups(todo, o.replicas), o.jobs, { backend: o.backend, config: o.config, modelFiles }, {
+  const pool = runPool(planRunSets(todo, o.replicas, o.jobs), o.jobs, { backend: o.backend, engine: o.engine, config: o.config, modelFiles }, {
     onGroup(group, results) {
       if (failure) return;
       const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, result }));
@@ -134,6 +145,10 @@ export function startSweep(o: SweepOptions): RunningSweep {
       }
       for (const r of recs) records.set(recordId(r), r);
       o.onProgress?.(records.size, wanted.length);
+    },
+    onSteps(steps) {
+      stepsDone += steps;
+      o.onSteps?.(stepsDone, stepsTotal);
     },
     onWarn: (line) => o.onWarn?.(line),
   });

@@ -49,9 +49,10 @@ export function shardFromEnv(env: NodeJS.ProcessEnv, countFlag?: number): Shard 
 }
 
 /**
- * Run `run` of the `cell`-th (model, correlation, lr) cell belongs to shard ((cell + run) mod n) + 1:
- * round-robin within every cell, so each shard holds ~1/n of every model and correlation.
+ * Run `run` at the c-th correlation belongs to shard ((c + run) mod n) + 1, for every model and
+ * lr: a run's models and lrs share its data (drawn once per step in a run set), so they stay
+ * together; round-robin over runs, so each shard holds ~1/n of every model and correlation.
  */
-export function shardOfRun(cell: number, run: number, count: number): number {
-  return ((cell + run) % count) + 1;
+export function shardOfRun(correlationIndex: number, run: number, count: number): number {
+  return ((correlationIndex + run) % count) + 1;
 }

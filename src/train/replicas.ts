@@ -2,11 +2,8 @@
 // replica axis, each replica with its own data, its own Adam moments and its own loss.
 // Adam is elementwise and the summed loss has a separate term per replica, so replica r's
 // trajectory is the one it would follow trained alone (to float rounding).
-import * as tf from '@tensorflow/tfjs';
-import { adam } from '../engine/adam';
-import { Params, disposeParams, initParams } from '../engine/params';
-import { architecture } from '../models/zoo';
 import { ModelShape } from '../models/types';
+import { Engine, engineFor, makeEngine } from './engines';
 
 export interface TrainConfig {
   steps: number;
@@ -43,6 +40,15 @@ export interface Group {
   runs: ReplicaRun[];
 }
 
+/** A group as the stepper sees it: its runs' held-out rows, but no batch source (the caller feeds the batches). */
+export interface GroupSpec {
+  model: string;
+  shape: ModelShape;
+  lr: number;
+  train: TrainConfig;
+  runs: { run: number; seed: number; eval: Rows }[];
+}
+
 export interface CurvePoint {
   step: number;
   task: number;
@@ -69,22 +75,6 @@ export interface RunResult {
   seconds: number;
 }
 
-/** Per-replica, per-task MSE: predictions and labels [R, B, T] → [R, T]. */
-function mse(pred: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor2D {
-  return tf.mean(tf.squaredDifference(pred, y), 1) as tf.Tensor2D;
-}
-
-function stackRows(rows: Rows[], dim: number, tasks: number): { x: tf.Tensor3D; y: tf.Tensor3D } {
-  const n = rows[0].n;
-  const x = new Float32Array(rows.length * n * dim);
-  const y = new Float32Array(rows.length * n * tasks);
-  rows.forEach((r, i) => {
-    x.set(r.x, i * n * dim);
-    y.set(r.y, i * n * tasks);
-  });
-  return { x: tf.tensor3d(x, [rows.length, n, dim]), y: tf.tensor3d(y, [rows.length, n, tasks]) };
-}
-
 function variance(rows: Rows, k: number, tasks: number): number {
   let m = 0;
   for (let r = 0; r < rows.n; r++) m += rows.y[r * tasks + k];
@@ -94,99 +84,134 @@ function variance(rows: Rows, k: number, tasks: number): number {
   return v / rows.n;
 }
 
-export function trainGroup(group: Group): RunResult[] {
-  const started = Date.now();
-  const arch = architecture(group.model);
+/** Replica i's rows in slice i of one buffer: x [R, n, inputDim], y [R, n, tasks]. */
+export function stackRows(rows: Rows[], dim: number, tasks: number): { x: Float32Array; y: Float32Array } {
+  const n = rows[0].n;
+  const x = new Float32Array(rows.length * n * dim);
+  const y = new Float32Array(rows.length * n * tasks);
+  rows.forEach((r, i) => {
+    x.set(r.x, i * n * dim);
+    y.set(r.y, i * n * tasks);
+  });
+  return { x, y };
+}
+
+/** A group trained from outside: the caller draws each step's batch and hands it over. */
+export interface GroupStepper {
+  readonly engine: Engine;
+  readonly replicas: number;
+  /** Steps taken so far. */
+  readonly steps: number;
+  /** One training step on x [R, B, inputDim], y [R, B, tasks] (replica i's rows in slice i); evaluates when due. */
+  step(x: Float32Array, y: Float32Array): void;
+  /** After the last step: gate means, the results, and the engine's memory freed. sharedSeconds: this group's share of time spent outside it (e.g. drawing a run set's data). */
+  finish(sharedSeconds?: number): RunResult[];
+}
+
+/**
+ * Starts a group on `engine` ('fused' falls back to tfjs for an architecture without a fused
+ * path). Evaluates every evalEvery steps and at the last step; a replica whose losses stop
+ * being finite is marked diverged and keeps its last finite losses, the others go on.
+ */
+export function startGroup(group: GroupSpec, engine: Engine = 'tfjs'): GroupStepper {
   const { shape, train } = group;
   const R = group.runs.length;
-  const B = train.batchSize;
-  const d = shape.inputDim;
   const TASKS = shape.tasks;
-  const params: Params = initParams(arch.params(shape), group.runs.map((r) => r.seed));
-  const vars = Object.values(params);
-  const paramName = new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
-  // one host-side pass over all parameters instead of ~15 kernels per variable (src/engine/adam.ts)
-  const optimizer = adam(params, group.lr);
-  const evalSet = stackRows(group.runs.map((r) => r.data.eval), d, TASKS);
-  const evalVar = group.runs.map((r) => Array.from({ length: TASKS }, (_, k) => variance(r.data.eval, k, TASKS)));
-
-  // one host buffer for the whole group's batch; replica i fills its own slice
-  const xb = new Float32Array(R * B * d);
-  const yb = new Float32Array(R * B * TASKS);
-  const views: Rows[] = group.runs.map((_, i) => ({
-    n: B,
-    x: xb.subarray(i * B * d, (i + 1) * B * d),
-    y: yb.subarray(i * B * TASKS, (i + 1) * B * TASKS),
-  }));
-
+  const used = engineFor(group.model, engine);
+  const evalSet = stackRows(group.runs.map((r) => r.eval), shape.inputDim, TASKS);
+  const evalVar = group.runs.map((r) => Array.from({ length: TASKS }, (_, k) => variance(r.eval, k, TASKS)));
+  let busy = 0; // this group's own time: in a lockstep run set, other groups' steps are not its time
+  const timed = <T>(f: () => T): T => {
+    const t0 = process.hrtime.bigint();
+    try {
+      return f();
+    } finally {
+      busy += Number(process.hrtime.bigint() - t0) / 1e9;
+    }
+  };
+  const core = timed(() =>
+    makeEngine(used, { model: group.model, shape, lr: group.lr, seeds: group.runs.map((r) => r.seed), evalX: evalSet.x, evalY: evalSet.y, evalRows: group.runs[0].eval.n }),
+  );
   const results: RunResult[] = group.runs.map((r) => ({
     run: r.run, seed: r.seed, status: 'ok', steps: 0,
     trainLoss: [], evalLoss: [], trainNormalized: [], evalNormalized: [], curve: [], gates: null, seconds: 0,
   }));
-  let trainSum: tf.Tensor2D = tf.zeros([R, TASKS]);
+  let step = 0;
   let sinceEval = 0;
 
-  for (let step = 1; step <= train.steps; step++) {
-    group.runs.forEach((r, i) => r.data.batches.next(views[i]));
-    const perTask = tf.tidy(() => {
-      const xs = tf.tensor3d(xb, [R, B, d]);
-      const ys = tf.tensor3d(yb, [R, B, TASKS]);
-      let losses: tf.Tensor2D | null = null;
-      const { grads } = tf.variableGrads(() => {
-        losses = tf.keep(mse(arch.forward(params, xs, shape).predictions, ys));
-        return tf.sum(losses);
-      }, vars);
-      optimizer.apply(Object.fromEntries(Object.entries(grads).map(([v, g]) => [paramName.get(v)!, g])));
-      return losses as unknown as tf.Tensor2D;
+  const evaluate = () => {
+    const trainMean = core.takeTrainMean(sinceEval);
+    const evalLoss = core.evaluate();
+    sinceEval = 0;
+    results.forEach((res, i) => {
+      if (res.status === 'diverged') return;
+      if (![...trainMean[i], ...evalLoss[i]].every(Number.isFinite)) {
+        res.status = 'diverged'; // keeps the last finite losses; the other replicas go on
+        return;
+      }
+      res.steps = step;
+      res.trainLoss = trainMean[i];
+      res.evalLoss = evalLoss[i];
+      res.trainNormalized = trainMean[i].map((v, k) => v / evalVar[i][k]);
+      res.evalNormalized = evalLoss[i].map((v, k) => v / evalVar[i][k]);
+      for (let k = 0; k < TASKS; k++) {
+        res.curve.push({ step, task: k + 1, split: 'train', loss: res.trainLoss[k], normalized: res.trainNormalized[k] });
+        res.curve.push({ step, task: k + 1, split: 'eval', loss: res.evalLoss[k], normalized: res.evalNormalized[k] });
+      }
     });
-    const summed = tf.add(trainSum, perTask) as tf.Tensor2D;
-    trainSum.dispose();
-    perTask.dispose();
-    trainSum = summed;
-    sinceEval++;
+  };
 
-    if (step % train.evalEvery === 0 || step === train.steps) {
-      const trainMean = (trainSum.arraySync() as number[][]).map((row) => row.map((v) => v / sinceEval));
-      const evalLoss = tf.tidy(() => mse(arch.forward(params, evalSet.x, shape).predictions, evalSet.y).arraySync());
-      trainSum.dispose();
-      trainSum = tf.zeros([R, TASKS]);
-      sinceEval = 0;
-      results.forEach((res, i) => {
-        if (res.status === 'diverged') return;
-        if (![...trainMean[i], ...evalLoss[i]].every(Number.isFinite)) {
-          res.status = 'diverged'; // keeps the last finite losses; the other replicas go on
-          return;
-        }
-        res.steps = step;
-        res.trainLoss = trainMean[i];
-        res.evalLoss = evalLoss[i];
-        res.trainNormalized = trainMean[i].map((v, k) => v / evalVar[i][k]);
-        res.evalNormalized = evalLoss[i].map((v, k) => v / evalVar[i][k]);
-        for (let k = 0; k < TASKS; k++) {
-          res.curve.push({ step, task: k + 1, split: 'train', loss: res.trainLoss[k], normalized: res.trainNormalized[k] });
-          res.curve.push({ step, task: k + 1, split: 'eval', loss: res.evalLoss[k], normalized: res.evalNormalized[k] });
-        }
+  return {
+    engine: used,
+    replicas: R,
+    get steps() {
+      return step;
+    },
+    step(x, y) {
+      if (step >= train.steps) throw new RangeError(`group ${group.model} already took its ${train.steps} steps`);
+      timed(() => {
+        core.step(x, y, train.batchSize);
+        step++;
+        sinceEval++;
+        if (step % train.evalEvery === 0 || step === train.steps) evaluate();
       });
-    }
-  }
+    },
+    finish(sharedSeconds = 0) {
+      busy += sharedSeconds;
+      timed(() => {
+        const gates = core.gateMeans();
+        if (gates) results.forEach((res, i) => (res.gates = gates[i]));
+        core.dispose();
+      });
+      results.forEach((res) => (res.seconds = busy / R));
+      return results;
+    },
+  };
+}
 
-  // paper Figure 6: mean gate weight per task over the held-out set
-  const gateMeans = tf.tidy(() => {
-    const g = arch.forward(params, evalSet.x, shape).gates;
-    return g ? tf.mean(g, 1) : tf.zeros([0]);
-  });
-  if (gateMeans.size > 0) {
-    const gates = gateMeans.arraySync() as number[][][];
-    results.forEach((res, i) => (res.gates = gates[i]));
+/** Trains a whole group on its own (each run drawing its own batches): the stepper driven to the end. */
+export function trainGroup(group: Group, engine: Engine = 'tfjs'): RunResult[] {
+  const { shape, train } = group;
+  const R = group.runs.length;
+  const B = train.batchSize;
+  const stepper = startGroup({ ...group, runs: group.runs.map((r) => ({ run: r.run, seed: r.seed, eval: r.data.eval })) }, engine);
+  // one host buffer for the whole group's batch; replica i fills its own slice
+  const xb = new Float32Array(R * B * shape.inputDim);
+  const yb = new Float32Array(R * B * shape.tasks);
+  const views = batchViews(xb, yb, R, B, shape);
+  let drawing = 0n;
+  for (let step = 1; step <= train.steps; step++) {
+    const t0 = process.hrtime.bigint();
+    group.runs.forEach((r, i) => r.data.batches.next(views[i]));
+    drawing += process.hrtime.bigint() - t0;
+    stepper.step(xb, yb);
   }
-  gateMeans.dispose();
+  return stepper.finish(Number(drawing) / 1e9);
+}
 
-  trainSum.dispose();
-  evalSet.x.dispose();
-  evalSet.y.dispose();
-  optimizer.dispose();
-  disposeParams(params);
-  const seconds = (Date.now() - started) / 1000 / R;
-  results.forEach((res) => (res.seconds = seconds));
-  return results;
+/** Replica i's slice of a stacked batch buffer, as Rows a batch source can fill. */
+export function batchViews(xb: Float32Array, yb: Float32Array, R: number, B: number, shape: { inputDim: number; tasks: number }): Rows[] {
+  const d = shape.inputDim;
+  const T = shape.tasks;
+  return Array.from({ length: R }, (_, i) => ({ n: B, x: xb.subarray(i * B * d, (i + 1) * B * d), y: yb.subarray(i * B * T, (i + 1) * B * T) }));
 }

@@ -15,7 +15,7 @@ const CELLS = smoke.sweep.models.length * smoke.sweep.correlations.length * smok
 test('--dry-run prints the config, runs, groups and an estimate, exits 0 and writes nothing', () => {
   const dir = tmpDir('dry');
   const before = snapshot(dir);
-  const r = runCli(['--preset', 'smoke', '--runs', '5', '--replicas', '2', '--dry-run'], { cwd: dir });
+  const r = runCli(['--preset', 'smoke', '--runs', '5', '--replicas', '2', '--jobs', '1', '--dry-run'], { cwd: dir }); // --jobs: run sets per correlation are a multiple of it
   assert.equal(r.code, 0, r.stderr);
   assert.equal(snapshot(dir), before, 'no results/ folder, nothing at all');
   assert.match(r.stdout, /"steps": 40/);
@@ -118,5 +118,5 @@ test('progress: the ETA is unknown until a run of this invocation finishes, then
   p.update(12, 12); // the last update always prints
   assert.equal(lines.length, 2);
   assert.match(lines[0], /^sweep: 3\/12 runs \(25%\), \d+s elapsed, eta unknown\n$/);
-  assert.match(lines[1], /^sweep: 12\/12 runs \(100%\), \d+s elapsed, eta 0s \| steps 400\/1000 in the groups training now\n$/);
+  assert.match(lines[1], /^sweep: 12\/12 runs \(100%\), \d+s elapsed, eta 0s \| 400\/1000 run-steps\n$/);
 });

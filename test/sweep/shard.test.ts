@@ -26,6 +26,20 @@ test('shards partition the runs, each holding ~1/n of every model and correlatio
   }
 });
 
+test('a run keeps every model and lr in one shard (they share its data in a run set)', () => {
+  const cfg = { ...DEFAULTS, train: { ...DEFAULTS.train, lr: [0.001, 0.003] }, sweep: { ...DEFAULTS.sweep, runs: 10 } };
+  for (const n of [2, 3, 7]) {
+    const home = new Map<string, number>();
+    for (let i = 1; i <= n; i++)
+      for (const k of allRuns(cfg, { index: i, count: n })) {
+        const key = `${k.correlation}|${k.run}`;
+        assert.equal(home.get(key) ?? i, i, `n=${n}: run ${k.run} at ${k.correlation} split over shards`);
+        home.set(key, i);
+      }
+    assert.equal(home.size, cfg.sweep.correlations.length * 10);
+  }
+});
+
 test('--shard auto reads Kubernetes, Slurm and generic variables', () => {
   assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: '0' }, 4), { index: 1, count: 4 });
   assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: '3', MMOE_SWEEP_SHARD_COUNT: '4' }), { index: 4, count: 4 });

@@ -25,9 +25,14 @@ export interface FusedGroup {
   evaluate(x: Float32Array, y: Float32Array, n: number): Float32Array;
   /** Mean gate weights over n rows per replica → [R, gates, experts], or null for gateless models. */
   gateMeans(x: Float32Array, n: number): Float32Array | null;
+  /**
+   * For tests: each replica's per-task MSE on this batch and the gradients of the summed loss
+   * (as step minimises it) by ParamSpec name, stacked [R, ...shape]; parameters unchanged.
+   */
+  gradients(x: Float32Array, y: Float32Array, batch: number): { losses: Float32Array; grads: Record<string, Float32Array> };
   /** The current parameters by ParamSpec name, each stacked [R, ...shape] (tests compare these with tfjs). */
   parameters(): Record<string, Float32Array>;
-  /** Frees anything held outside the JS heap (wasm memory). */
+  /** Drops the group's memory (its wasm memory); the group is unusable afterwards. */
   dispose(): void;
 }
 

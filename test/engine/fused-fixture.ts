@@ -1,0 +1,70 @@
+// Shared by the fused engine's tests: shapes, stacked initial parameters, batches, and the tfjs
+// reference (src/models' forward + the trainer's loss) on the same numbers.
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { Params, initParams } from '../../src/engine/params';
+import { stream } from '../../src/engine/random';
+import { FusedShape } from '../../src/engine/fused';
+import { architecture } from '../../src/models/zoo';
+
+export const MODELS = ['mmoe', 'omoe', 'shared-bottom'];
+export const TINY: FusedShape = { inputDim: 5, tasks: 2, bottomUnits: 6, experts: 3, expertUnits: 4, towerUnits: 3 };
+/** The paper's sizes (§5.1): full 4×8 product tiles, and the tfjs reference's experts products on XNNPACK. */
+export const PAPER: FusedShape = { inputDim: 100, tasks: 2, bottomUnits: 113, experts: 8, expertUnits: 16, towerUnits: 8 };
+
+/** tfjs variables from the runs' seeds, with every value (biases too) moved by N(0, jitter²) so no gradient is trivially zero. */
+export function referenceParams(model: string, shape: FusedShape, seeds: number[], jitter: number): Params {
+  const params = initParams(architecture(model).params(shape), seeds);
+  for (const [name, v] of Object.entries(params)) {
+    const s = stream(`fused-test:${name}`);
+    const moved = Float32Array.from(v.dataSync(), (a) => a + jitter * s.normal());
+    v.assign(tf.tensor(moved, v.shape));
+  }
+  return params;
+}
+
+/** The stacked values by name, as FusedArchitecture.create takes them. */
+export function stackedValues(params: Params): Record<string, Float32Array> {
+  return Object.fromEntries(Object.entries(params).map(([name, v]) => [name, Float32Array.from(v.dataSync())]));
+}
+
+export function normalBatch(key: string, R: number, n: number, shape: FusedShape): { x: Float32Array; y: Float32Array } {
+  const s = stream(key);
+  return {
+    x: Float32Array.from({ length: R * n * shape.inputDim }, () => s.normal()),
+    y: Float32Array.from({ length: R * n * shape.tasks }, () => s.normal()),
+  };
+}
+
+/** The tfjs trainer's objective (src/train/replicas.ts): Σ over replicas and tasks of the batch MSE. */
+export function referenceLoss(model: string, shape: FusedShape, params: Params, x: tf.Tensor3D, y: tf.Tensor3D): tf.Scalar {
+  const pred = architecture(model).forward(params, x, shape).predictions;
+  return tf.sum(tf.mean(tf.squaredDifference(pred, y), 1));
+}
+
+/** ‖a − b‖ / ‖b‖ */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+/** The fused gradients against tfjs autodiff of the reference loss: relative error ≤ 1e-4 per parameter tensor. */
+export function assertMatchesAutodiff(model: string, shape: FusedShape, params: Params,
+  grads: Record<string, Float32Array>, x: Float32Array, y: Float32Array, R: number, n: number): void {
+  const names = new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
+  const reference = tf.tidy(() => {
+    const xs = tf.tensor3d(x, [R, n, shape.inputDim]), ys = tf.tensor3d(y, [R, n, shape.tasks]);
+    const { grads: g } = tf.variableGrads(() => referenceLoss(model, shape, params, xs, ys), Object.values(params));
+    return Object.fromEntries(Object.entries(g).map(([v, t]) => [names.get(v)!, t.dataSync() as Float32Array]));
+  });
+  assert.deepEqual(Object.keys(grads).sort(), Object.keys(reference).sort());
+  for (const [name, ref] of Object.entries(reference)) {
+    assert.equal(grads[name].length, ref.length, name);
+    const err = relativeError(grads[name], ref);
+    assert.ok(err <= 1e-4, `${model} ${name}: relative error ${err} against tfjs autodiff`);
+  }
+}
