@@ -47,7 +47,7 @@ function stackEval(data: RunData[]): { x: Float32Array; y: Float32Array; n: numb
   return { x, y, n };
 }
 
-const STEPS = 500, EARLY = 50, LAST = 100, LR = 0.003, SEEDS = [5, 6, 7], FINAL_TOLERANCE = 1e-2;
+const STEPS = 500, EARLY = 50, LAST = 100, LR = 0.003, SEEDS = [5, 6, 7], FINAL_TOLERANCE = 5e-2, MEAN_TOLERANCE = 1e-2;
 
 for (const model of MODELS) {
   test(`${model}: ${STEPS} steps at lr ${LR} agree with the tfjs trainer's arithmetic (paper sizes, R = 3)`, () => {
@@ -95,7 +95,8 @@ for (const model of MODELS) {
     // every 97th initial value of the FUSED engine by 1.2e-7 (relative) moves its own mean loss
     // over steps 401–500 by up to 3e-2 and its held-out loss by up to 3e-2 (measured; some runs
     // 1e-8, others 1e-2), so no engine that rounds differently can promise 1e-3 at step 500.
-    // The bound here is that sensitivity; the strict check is steps 1–EARLY above. The final
+    // The per-run bound here is that sensitivity (5e-2); averaged over the replicas and tasks the
+    // drift partly cancels, so the mean is held to 1e-2. The strict check is steps 1–EARLY above. The final
     // training loss is the trainer's: the mean batch MSE over the last interval (LAST steps).
     const sum = (a: ArrayLike<number>) => Array.from(a).reduce((p, v) => p + v, 0);
     assert.ok(sum(tfLast) < 0.9 * sum(first![0]), `${model}: loss ${sum(first![0])} → ${sum(tfLast)}: training did not move it`);
@@ -103,6 +104,7 @@ for (const model of MODELS) {
       const rel = Math.abs(fusedLast[i] - tfLast[i]) / tfLast[i];
       assert.ok(rel <= FINAL_TOLERANCE, `${model} replica ${Math.floor(i / TASKS)} task ${(i % TASKS) + 1}: final loss ${fusedLast[i]} fused vs ${tfLast[i]} tfjs (relative ${rel})`);
     }
+    assert.ok(Math.abs(sum(fusedLast) - sum(tfLast)) <= MEAN_TOLERANCE * sum(tfLast), `${model}: mean final loss ${sum(fusedLast) / (R * TASKS)} fused vs ${sum(tfLast) / (R * TASKS)} tfjs`);
     // held-out loss (300 rows: more than one evaluation chunk) against the tfjs forward on the tfjs parameters
     const ev = stackEval(runs(SEEDS));
     const fusedEval = group.evaluate(ev.x, ev.y, ev.n);
@@ -110,6 +112,8 @@ for (const model of MODELS) {
     for (let i = 0; i < R * TASKS; i++) {
       assert.ok(Math.abs(fusedEval[i] - tfEval[i]) <= FINAL_TOLERANCE * tfEval[i], `${model} eval ${fusedEval[i]} fused vs ${tfEval[i]} tfjs`);
     }
+    assert.ok(Math.abs(sum(fusedEval) - sum(tfEval)) <= MEAN_TOLERANCE * sum(tfEval), `${model}: mean held-out ${sum(fusedEval) / (R * TASKS)} fused vs ${sum(tfEval) / (R * TASKS)} tfjs`);
+    console.log(`# ${model}: mean final train loss fused ${sum(fusedLast) / (R * TASKS)} tfjs ${sum(tfLast) / (R * TASKS)}; held-out fused ${sum(fusedEval) / (R * TASKS)} tfjs ${sum(tfEval) / (R * TASKS)}`);
     group.dispose();
     optimizer.dispose();
     disposeParams(params);
