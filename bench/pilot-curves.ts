@@ -5,7 +5,13 @@
 // With a constant learning rate a curve cut at T is exactly what a T-step run gives, so T is the
 // step count a study with that rate needs. A measurement, never a test.
 //
+// A folder without curves.csv (a committed study keeps only its figures) is read from
+// figures/fig4-loss-curves.csv instead: the same mean curves, at each model's best lr (lr "best").
+//
 //   node dist/bench/pilot-curves.js DIR [threshold=0.05] [steps to print, comma-separated]
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'csv-parse/sync';
 import { readCsv, Row } from '../src/report/read';
 import { MODEL_ORDER } from '../src/report/load';
 
@@ -37,6 +43,20 @@ function meanCurves(rows: Row[]): Curve[] {
     const steps = [...c.sums.keys()].sort((a, b) => a - b);
     return { model: c.model, correlation: c.correlation, lr: c.lr, steps, mean: steps.map((s) => c.sums.get(s)!.s / c.sums.get(s)!.n), runs: c.runs.size };
   });
+}
+
+/** figures/fig4-loss-curves.csv (model, correlation, step, runs, mean, …): already means, one row per point. */
+function figureCurves(dir: string): Curve[] {
+  const rows = parse(fs.readFileSync(path.join(dir, 'figures', 'fig4-loss-curves.csv'), 'utf8'), { columns: true }) as Row[];
+  const cells = new Map<string, Curve>();
+  for (const r of rows) {
+    const key = `${r.model}|${r.correlation}`;
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { model: r.model, correlation: Number(r.correlation), lr: NaN, steps: [], mean: [], runs: Number(r.runs) }));
+    c.steps.push(Number(r.step));
+    c.mean.push(Number(r.mean));
+  }
+  return [...cells.values()];
 }
 
 /** The mean curve at `step`, linear between eval points (NaN outside them). */
@@ -77,14 +97,15 @@ function main(): void {
     process.exit(2);
   }
   const threshold = Number(thresholdArg);
-  const curves = meanCurves(readCsv(dir, 'curves')).sort((a, b) => MODEL_ORDER.indexOf(a.model) - MODEL_ORDER.indexOf(b.model) || a.correlation - b.correlation || a.lr - b.lr);
+  const fromFigure = !fs.existsSync(path.join(dir, 'curves.csv')) && fs.existsSync(path.join(dir, 'figures', 'fig4-loss-curves.csv'));
+  const curves = (fromFigure ? figureCurves(dir) : meanCurves(readCsv(dir, 'curves'))).sort((a, b) => MODEL_ORDER.indexOf(a.model) - MODEL_ORDER.indexOf(b.model) || a.correlation - b.correlation || a.lr - b.lr);
   const last = Math.max(...curves.map((c) => c.steps[c.steps.length - 1]));
   const show = stepsArg ? stepsArg.split(',').map(Number) : [0.25, 0.5, 0.75, 1].map((f) => Math.round(f * last));
   const head = ['model', 'p', 'lr', 'runs', ...show.map((s) => `L@${s}`), `gain last fifth @${last}`, `converged (< ${threshold * 100}%) at`];
   console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
   for (const c of curves) {
     const conv = convergedAt(c, threshold);
-    const cells = [c.model, String(c.correlation), String(c.lr), String(c.runs), ...show.map((s) => at(c, s).toFixed(3)), `${(100 * lastFifthGain(c, last)).toFixed(1)}%`, conv === null ? `> ${last}` : String(conv)];
+    const cells = [c.model, String(c.correlation), Number.isNaN(c.lr) ? 'best' : String(c.lr), String(c.runs), ...show.map((s) => at(c, s).toFixed(3)), `${(100 * lastFifthGain(c, last)).toFixed(1)}%`, conv === null ? `> ${last}` : String(conv)];
     console.log(`| ${cells.join(' | ')} |`);
   }
 }
