@@ -34,6 +34,8 @@ export interface Cell {
   labelCorrelation: number;
   /** task → run index → that task's final held-out loss, for the runs in `runs`. */
   tasks: Map<number, Map<number, number>>;
+  /** task → run index → runs.csv mtl_gain at the chosen lr (runs with an empty gain are absent; empty map without single-task). */
+  gains: Map<number, Map<number, number>>;
 }
 
 export interface Sweep {
@@ -104,7 +106,7 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     const chosen = byLr.get(`${key}|${lr}`)!;
     const label = labels.get(key) ?? [];
     const seeds = new Map([...chosen.runs.keys()].map((run) => [run, seedOf.get(`${key}|${lr}|${run}`)!]));
-    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, seeds, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN, tasks: new Map() });
+    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, seeds, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN, tasks: new Map(), gains: new Map() });
   }
   const chosenLr = (r: Row) => cells.get(cellKey(r.model, Number(r.correlation)))?.lr === Number(r.lr);
   for (const r of rows) {
@@ -113,6 +115,9 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     const task = Number(r.task);
     if (!c.tasks.has(task)) c.tasks.set(task, new Map());
     c.tasks.get(task)!.set(Number(r.run), Number(r[column]));
+    if ((r.mtl_gain ?? '') === '') continue;
+    if (!c.gains.has(task)) c.gains.set(task, new Map());
+    c.gains.get(task)!.set(Number(r.run), Number(r.mtl_gain));
   }
   const missing: string[] = [];
   const optional = (name: 'curves' | 'gates') => {

@@ -34,7 +34,7 @@ export function runLosses(rows: Row[], column: string): RunLoss[] {
   return [...byRun.values()].map(({ values, ...e }) => ({ ...e, loss: values.reduce((a, b) => a + b, 0) / values.length }));
 }
 
-type CellKind = 'number' | 'int' | 'loss' | 'edge' | 'bool' | 'text';
+type CellKind = 'number' | 'int' | 'loss' | 'edge' | 'bool' | 'text' | 'gain';
 
 /** How each column's cells must look; columns not listed are text. */
 const KINDS: Record<string, CellKind> = {
@@ -43,7 +43,11 @@ const KINDS: Record<string, CellKind> = {
   step: 'int', loss: 'number', loss_normalized: 'number', expert: 'int', weight: 'number', parameters: 'int',
   runs: 'int', diverged: 'int', mean: 'loss', std: 'loss', min: 'loss', q25: 'loss', median: 'loss', q75: 'loss', max: 'loss',
   bin_start: 'number', bin_end: 'edge', count: 'int', fraction: 'number', best_lr: 'bool',
+  mtl_gain: 'gain', mtl_gain_runs: 'gain', mtl_gain_mean: 'gain', mtl_gain_ci_low: 'gain', mtl_gain_ci_high: 'gain',
 };
+
+/** Columns added after folders were committed (results/): absent reads as empty, the spelling of missing. */
+const OPTIONAL = new Set(['mtl_gain', 'mtl_gain_runs', 'mtl_gain_mean', 'mtl_gain_ci_low', 'mtl_gain_ci_high']);
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -63,6 +67,8 @@ function cellProblem(kind: CellKind, v: string, row: Row): string | null {
       return NUMBER.test(v) ? null : 'a number';
     case 'number':
       return NUMBER.test(v) ? null : 'a number';
+    case 'gain':
+      return v === '' || NUMBER.test(v) ? null : 'a number or empty';
   }
 }
 
@@ -89,7 +95,7 @@ export function readCsv(dir: string, name: OutputName): Row[] {
     throw new UsageError(`${file} is not valid CSV (${(e as Error).message.split('\n')[0].slice(0, 120)}); allowed: a file written by mmoe-sweep`, file);
   }
   const got = records[0] ?? [];
-  const lacking = want.filter((c) => !got.includes(c));
+  const lacking = want.filter((c) => !got.includes(c) && !OPTIONAL.has(c));
   if (records.length === 0 || lacking.length) {
     throw new UsageError(`${file} lacks columns ${(records.length ? lacking : want).join(', ')}; allowed: a file written by this version of mmoe-sweep`, file);
   }
@@ -105,6 +111,7 @@ export function readCsv(dir: string, name: OutputName): Row[] {
     }
     const row: Row = {};
     got.forEach((c, j) => (row[c] = cells[j]));
+    for (const c of want) if (OPTIONAL.has(c)) row[c] ??= '';
     for (const c of want) {
       const problem = cellProblem(KINDS[c] ?? 'text', row[c], row);
       if (problem) throw bad(file, i + 1, c, row[c], problem);

@@ -1,6 +1,8 @@
 // Distributions of final held-out loss: summary.csv (quantiles) and histogram.csv (paper Figure 5).
 import { writeCsv } from '../output/files';
 import { readCsv, readManifestConfig, Row } from './read';
+import { meanCi } from './stats';
+import { BASELINE } from '../output/gain';
 
 export const METRICS = { raw: 'eval_loss', normalized: 'eval_loss_normalized' } as const;
 export type Metric = keyof typeof METRICS;
@@ -75,6 +77,7 @@ function bestLrs(all: Cell[], metric: Metric): Map<string, number> {
 export function writeSummaries(dir: string): string[] {
   const cfg = readManifestConfig(dir);
   const all = cells(readCsv(dir, 'runs'));
+  const hasBaseline = all.some((c) => c.model === BASELINE);
   const summary: unknown[][] = [];
   const hist: unknown[][] = [];
   for (const metric of Object.keys(METRICS) as Metric[]) {
@@ -83,8 +86,12 @@ export function writeSummaries(dir: string): string[] {
       const values = c.ok.map((r) => Number(r[METRICS[metric]]));
       const d = describe(values);
       const isBest = best.get(`${c.model}|${c.correlation}`) === c.lr;
+      // blank mtl_gain: no single-task in the sweep, or a diverged side (one spelling of missing: empty)
+      const gains = c.ok.filter((r) => (r.mtl_gain ?? '') !== '').map((r) => Number(r.mtl_gain));
+      const g = meanCi(gains);
+      const gain = hasBaseline ? [gains.length, gains.length ? g.mean : '', Number.isFinite(g.low) ? g.low : '', Number.isFinite(g.high) ? g.high : ''] : ['', '', '', ''];
       const id = [c.model, c.correlation, c.labelCorrelation, c.lr, c.task, metric];
-      summary.push([...id, d.n, c.diverged, d.mean, d.std, d.min, d.q25, d.median, d.q75, d.max, isBest]);
+      summary.push([...id, d.n, c.diverged, d.mean, d.std, d.min, d.q25, d.median, d.q75, d.max, isBest, ...gain]);
       for (const b of histogram(values, cfg.report.histogramBins, cfg.report.histogramMax)) {
         hist.push([...id, b.start, b.end, b.count, d.n > 0 ? b.count / d.n : 0]);
       }

@@ -6,6 +6,7 @@ import { architecture } from '../models/zoo';
 import { size } from '../engine/params';
 import { RunResult } from '../train/replicas';
 import { writeCsv } from '../output/files';
+import { GainRow, mtlGains } from '../output/gain';
 import { runId } from './plan';
 
 export interface RunRecord {
@@ -52,10 +53,12 @@ export function writeRunTables(dir: string, cfg: SweepConfig, records: RunRecord
   const runs: unknown[][] = [];
   const curves: unknown[][] = [];
   const gates: unknown[][] = [];
+  const gainRows: GainRow[] = [];
   for (const { model, correlation: p, lr, result: r } of sorted) {
     const correlation = [p, labelCorrelation.get(p)]; // both numbers, side by side
     for (let k = 0; k < TASKS; k++) {
       runs.push([model, ...correlation, r.run, r.seed, lr, k + 1, r.trainLoss[k], r.evalLoss[k], r.trainNormalized[k], r.evalNormalized[k], r.steps, r.status, r.seconds]);
+      gainRows.push({ model, correlation: p, lr, run: r.run, task: k + 1, loss: r.evalNormalized[k], ok: r.status === 'ok' && Number.isFinite(r.evalNormalized[k]) });
     }
     for (const c of r.curve) curves.push([model, ...correlation, r.run, lr, c.step, c.task, c.split, c.loss, c.normalized]);
     if (r.gates) {
@@ -65,6 +68,7 @@ export function writeRunTables(dir: string, cfg: SweepConfig, records: RunRecord
       }
     }
   }
+  mtlGains(gainRows).forEach((g, i) => runs[i].push(g ?? ''));
   const files = [writeCsv(dir, 'runs', runs), writeCsv(dir, 'curves', curves)];
   if (cfg.sweep.models.some((m) => m !== 'shared-bottom')) files.push(writeCsv(dir, 'gates', gates));
   files.push(writeCsv(dir, 'params', paramRows(cfg)));
