@@ -80,6 +80,7 @@ export function sweepCommand(program: Command, status: ExitStatus, preset = 'def
     .option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference', 'fused')
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
     .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[] | undefined) => [...(all ?? []), f])
+    .option('--set <key=values>', 'one more grid axis: a dotted config key and its values, e.g. model.experts=4,8,16 or data.noiseStd=0.1,0.5 (repeatable; a column named by the key in every CSV; docs/REFERENCE.md "--set")', (t: string, all: string[] | undefined) => [...(all ?? []), t])
     .option('--quiet', 'no progress and no table; errors only')
     .option('--json', 'print a machine-readable summary on stdout instead of the table')
     .option('--dry-run', 'print the resolved config, the number of runs and groups and a time estimate, then exit without writing anything');
