@@ -14,6 +14,8 @@ import { describe, Metric } from './summary';
 
 export interface ReportOptions extends Partial<ClaimOptions> {
   metric: Metric;
+  /** A sweep with --set axes: the combination reported, "KEY=V" each (load.ts pointFilter). */
+  where?: string[];
 }
 
 export interface ReportResult {
@@ -28,7 +30,7 @@ export interface ReportResult {
 
 /** Reads everything first (a UsageError leaves the folder untouched), then writes into `into` (a staging folder; default dir). */
 export async function writeReport(dir: string, options: ReportOptions, into = dir): Promise<ReportResult> {
-  const sweep = loadSweep(dir, options.metric);
+  const sweep = loadSweep(dir, options.metric, options.where);
   const o: ClaimOptions = { ...CLAIM_DEFAULTS, ...options };
   const claims = judgeClaims(sweep, o);
   const { figures, skipped } = buildFigures(sweep);
@@ -117,6 +119,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
       `${cfg.sweep?.runs ?? '?'} runs per cell; ${cfg.train?.steps ?? '?'} steps, batch ${cfg.train?.batchSize ?? '?'}, lr ${lrs.join(', ')}; ` +
       `${cfg.data?.trainSize === 0 ? 'fresh training rows every step' : `${cfg.data?.trainSize ?? '?'} training rows`}, ${cfg.data?.evalSize ?? '?'} held-out rows.`,
     '',
+    ...(Object.keys(s.point).length ? [`**Combination of the --set axes reported** (\`--where\`): ${Object.entries(s.point).map(([k, v]) => `${k} = ${v}`).join(', ')}; the claims are judged on this combination's runs only.`, ''] : []),
     `**Metric:** \`--metric ${s.metric}\`: ${s.metric === 'normalized' ? "held-out MSE divided by the variance of the task's held-out labels (1 − R²)" : 'held-out MSE'}. Each run's value is its final held-out loss averaged over its two tasks` +
       ` (the tasks are symmetric; the paper reports one). Runs where a task diverged are left out.` +
       (lrs.length > 1 ? ' With several learning rates, each model and correlation is reported at the lr with the lowest mean (as the paper grid-searched lr); runs stay paired by index across models.' : ''),
@@ -133,7 +136,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
       '',
       '```sh',
       again ?? `npx mmoe-sweep --config FILE --out ${displayPath(s.dir)}`,
-      `npx mmoe-sweep report ${displayPath(s.dir)}${s.metric === 'normalized' ? '' : ` --metric ${s.metric}`}`,
+      `npx mmoe-sweep report ${displayPath(s.dir)}${s.metric === 'normalized' ? '' : ` --metric ${s.metric}`}${Object.entries(s.point).map(([k, v]) => ` --where ${k}=${v}`).join('')}`,
       '```',
       '',
     );
