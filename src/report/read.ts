@@ -18,15 +18,21 @@ export interface RunLoss {
   loss: number;
   /** Every task row has status ok and a finite value. */
   ok: boolean;
+  /** The run's --set axis values ("model.experts=4;…", "" without axes): axis columns are the dotted ones. */
+  axes: string;
 }
+
+/** A runs.csv row's --set axis values as "KEY=V;…": the columns named by a dotted config key. */
+export const rowAxes = (r: Row): string => Object.keys(r).filter((k) => k.includes('.')).map((k) => `${k}=${r[k]}`).join(';');
 
 /** runs.csv rows (one per run × task) → one entry per run, in file order. */
 export function runLosses(rows: Row[], column: string): RunLoss[] {
   const byRun = new Map<string, RunLoss & { values: number[] }>();
   for (const r of rows) {
-    const key = `${r.model}|${Number(r.correlation)}|${Number(r.lr)}|${Number(r.run)}`;
+    const axes = rowAxes(r);
+    const key = `${r.model}|${Number(r.correlation)}|${Number(r.lr)}|${Number(r.run)}|${axes}`;
     let e = byRun.get(key);
-    if (!e) byRun.set(key, (e = { model: r.model, correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), loss: NaN, ok: true, values: [] }));
+    if (!e) byRun.set(key, (e = { model: r.model, correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), loss: NaN, ok: true, axes, values: [] }));
     const value = r[column] === '' ? NaN : Number(r[column]); // blank only on a diverged row (checked on reading): not a 0
     e.values.push(value); // merged shards never repeat a (run, task); if they did, both count
     e.ok &&= r.status === 'ok' && Number.isFinite(value);
