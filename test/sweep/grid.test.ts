@@ -120,3 +120,19 @@ for (const [what, args, want] of BAD) {
     assert.ok(!fs.existsSync(out), 'nothing written');
   });
 }
+
+test('a data axis (data.noiseStd) changes the data per combination; mtl_gain pairs single-task within the combination', () => {
+  const out = path.join(root, 'noise');
+  assert.equal(runCli(['--preset', 'smoke', '--models', 'single-task,mmoe', '--set', 'data.noiseStd=0.1,1', '--jobs', '1', '--quiet', '--out', out]).code, 0);
+  const t = readTable(path.join(out, 'runs.csv'));
+  const c = (n: string) => t.header.indexOf(n);
+  const label = (noise: string) => new Set(t.rows.filter((x) => x[c('data.noiseStd')] === noise && x[c('correlation')] === '1').map((x) => x[c('label_correlation')]));
+  assert.equal(label('0.1').size, 1);
+  assert.ok(Number([...label('0.1')][0]) > Number([...label('1')][0]) + 0.1, 'more noise, lower label correlation');
+  const key = (x: string[]) => [x[c('correlation')], x[c('run')], x[c('task')], x[c('data.noiseStd')]].join('|');
+  const single = new Map(t.rows.filter((x) => x[c('model')] === 'single-task').map((x) => [key(x), Number(x[c('eval_loss_normalized')])]));
+  for (const x of t.rows.filter((r) => r[c('model')] === 'mmoe')) {
+    const s = single.get(key(x))!;
+    assert.ok(Math.abs(Number(x[c('mtl_gain')]) - (s - Number(x[c('eval_loss_normalized')])) / s) < 1e-9);
+  }
+});
