@@ -38,11 +38,21 @@ export function fraction(flag: string, text: string, ok: (x: number) => boolean,
 }
 
 /** Writes a whole file, or a UsageError naming it (exit 2) when it cannot be written. */
+/** Refuses, before any work is done, an output file whose folder is missing or that is a folder. */
+export function checkWritable(file: string, what: string): void {
+  const refuse = (code: string) => new UsageError(`${what} ${JSON.stringify(file)} cannot be written (${code}); allowed: a writable file path`, file);
+  const dir = fs.statSync(path.dirname(path.resolve(file)), { throwIfNoEntry: false });
+  if (!dir) throw refuse('ENOENT');
+  if (!dir.isDirectory()) throw refuse('ENOTDIR');
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw refuse('EISDIR');
+}
+
 export function writeChecked(file: string, text: string, what: string): void {
+  checkWritable(file, what);
   try {
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
     writeAtomic(file, text);
   } catch (e) {
+    if (e instanceof UsageError) throw e; // already one line naming the file and the cause
     throw new UsageError(`${what} ${JSON.stringify(file)} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); allowed: a writable file path`, file);
   }
 }

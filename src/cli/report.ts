@@ -5,7 +5,7 @@ import { checkFailures, Claim, CLAIM_DEFAULTS, Gate, sanityGates, sweepDesign } 
 import { JunitCase, junitXml } from '../report/junit';
 import { loadSweep, parseMetric } from '../report/load';
 import { num, pValue, verdictLine, writeReport } from '../report/report';
-import { CHECK_FAILED, fraction, writeChecked } from './compare';
+import { CHECK_FAILED, checkWritable, fraction, writeChecked } from './compare';
 import { EXIT, SIGNAL_EXIT } from './fail';
 import { ExitStatus } from './options';
 import { writeSetInto } from './sets';
@@ -33,12 +33,15 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   const metric = parseMetric(o.metric as string);
   const margin = fraction('--margin', o.margin as string, (x) => x >= 0, 'a number >= 0 (0.1 = 10%)');
   const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
-  // the gates read normalized loss whatever --metric says: "learnt nothing" is 1 − R² ≥ 0
+  if (o.junit) checkWritable(o.junit as string, '--junit');
   const where = (o.where as string[] | undefined) ?? [];
-  const normalized = loadSweep(dir, 'normalized', where);
-  const gates = sanityGates(normalized);
-  const design = sweepDesign(normalized);
-  const { value: r, signal, moved } = await writeSetInto(dir, 'report', (stage) => writeReport(dir, { metric, margin, alpha, where }, stage));
+  // under the folder's lock (writeSetInto), so a sweep still writing there is refused first
+  const { value: r, signal, moved } = await writeSetInto(dir, 'report', async (stage) => {
+    // the gates read normalized loss whatever --metric says: "learnt nothing" is 1 − R² ≥ 0
+    const normalized = loadSweep(dir, 'normalized', where);
+    return { ...(await writeReport(dir, { metric, margin, alpha, where }, stage)), gates: sanityGates(normalized), design: sweepDesign(normalized) };
+  });
+  const { gates, design } = r;
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   if (r.removed.length) process.stderr.write(`removed ${r.removed.length} stale figure files: ${r.removed.map((f) => path.basename(f)).join(', ')}\n`);
   const failures = o.check ? checkFailures(r.claims, gates, Boolean(o.strict)) : [];

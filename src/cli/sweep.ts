@@ -181,12 +181,14 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
 function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number, replicas: number): number {
   const shard = shardOption(opts.shard as string | undefined, opts.shardCount as string | undefined);
   const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);
+  const engine = opts.engine as Engine;
+  if (!ENGINES.includes(engine)) throw usage('--engine', opts.engine, ENGINES.join(', '));
   const mode = checkFolder(out, config, configHash(config), shard, Boolean(opts.force));
   const runs = allRuns(config, shard);
   const sets = planRunSets(runs, replicas, jobs);
   const groups = sets.flatMap((set) => set.groups);
   const workers = Math.min(jobs, cores(), sets.length);
-  const est = estimateSeconds(config, runs, workers);
+  const est = estimateSeconds(config, runs, workers, engine);
   const what = { new: 'a new sweep', resume: 'resume (finished runs there are skipped, so the estimate is an upper bound)', replace: 'replace the sweep there (--force)' }[mode];
   const lines = [
     `resolved config (preset ${opts.preset}):`,
@@ -194,7 +196,7 @@ function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number
     `runs: ${runs.length} (${config.sweep.models.length} models × ${config.sweep.correlations.length} correlations × ${config.train.lr.length} lr × ${config.sweep.runs} runs${config.sweep.grid ? ` × ${gridPoints(config.sweep.grid).length} --set combinations` : ''}${shard ? `, shard ${shard.index}/${shard.count}` : ''})`,
     `groups: ${groups.length} of up to ${replicas} replicas, in ${sets.length} run sets (the groups of a set share its rows), on ${workers} worker${workers === 1 ? '' : 's'}`,
     `output: ${out} (${what})`,
-    `estimate: about ${duration(est.seconds)} at the measured wasm throughput (${Object.entries(STEPS_PER_SECOND).map(([m, r]) => `${m} ${r}`).join(', ')} steps/s per worker at batch 128; docs/REFERENCE.md)` +
+    `estimate: about ${duration(est.seconds)} at the measured wasm throughput, engine ${engine} (${Object.entries(STEPS_PER_SECOND[engine]).map(([m, r]) => `${m} ${r}`).join(', ')} steps/s per worker at batch 128; docs/REFERENCE.md)` +
       (est.unmeasured.length ? `; ${est.unmeasured.join(', ')} not measured, taken as the slowest` : ''),
     'dry run: nothing written',
   ];

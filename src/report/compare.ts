@@ -145,9 +145,15 @@ function differences(a: any, b: any, prefix: string): string[] {
   return [`${prefix}: ${show(a)} vs ${show(b)}`];
 }
 
+/** "model shared-bottom, mmoe × correlation 0.5": each axis's values, short enough for one line however many cells. */
+function axisValues(f: Folder): string {
+  const cells = [...f.cells.values()];
+  return f.axes.map((a) => `${a} ${[...new Set(cells.map((c) => String(c.axes[a])))].join(', ')}`).join(' × ');
+}
+
 /** Throws a UsageError naming what makes the two sweeps incomparable; returns the differences that do not. */
 function checkComparable(base: Folder, next: Folder): string[] {
-  const notComparable = (what: string) => new UsageError(`${base.dir} and ${next.dir} are not comparable: ${what}; allowed: two sweeps of the same generator, metric and grid axes`, what);
+  const notComparable = (what: string) => new UsageError(`BASE and NEW are not comparable: ${what}; allowed: two sweeps of the same generator, metric and grid axes`, what);
   const bd = base.manifest.config?.data ?? {};
   const nd = next.manifest.config?.data ?? {};
   const strip = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => !TRAINING_DATA_KEYS.has(k)));
@@ -164,7 +170,7 @@ function checkComparable(base: Folder, next: Folder): string[] {
   if (!same(base.axes, next.axes)) throw notComparable(`runs.csv grid axes differ: BASE has ${base.axes.join(', ')}; NEW has ${next.axes.join(', ')}`);
   const common = [...base.cells.keys()].filter((k) => next.cells.has(k));
   if (common.length === 0) {
-    throw notComparable(`no cell in common: BASE has ${[...base.cells.keys()].join(', ')}; NEW has ${[...next.cells.keys()].join(', ')}`);
+    throw notComparable(`no cell in common: BASE has ${axisValues(base)}; NEW has ${axisValues(next)}`);
   }
   const notes: string[] = [];
   const other = differences({ ...base.manifest.config, data: { trainSize: bd.trainSize } }, { ...next.manifest.config, data: { trainSize: nd.trainSize } }, '');

@@ -1,16 +1,22 @@
 // A sweep's wall time before it runs (--dry-run), from measured training throughput: no
 // calibration run, so a dry run is instant and writes nothing.
 import { SweepConfig } from '../config/defaults';
+import { Engine, engineFor } from '../train/engines';
 import { RunKey } from './plan';
 
 /**
- * Training steps per second of one run at batch 128, per worker thread, measured on the
- * committed study results/paper-30 (wasm backend, replicas 8, 2 workers on a 2-core machine,
- * 8000 steps, runs.csv column seconds): 638.8 / 582.9 / 539.0. docs/REFERENCE.md "--dry-run".
+ * Training steps per second of one run at batch 128, per worker thread, wasm backend, replicas 8,
+ * 2 workers on a 2-core machine (runs.csv column seconds), docs/REFERENCE.md "--dry-run".
+ * tfjs: the committed study results/paper-30 (8000 steps): 638.8 / 582.9 / 539.0.
+ * fused: a bare `mmoe-sweep` (default preset, 8000 steps, the machine shared with other work):
+ * 1195 / 1183 / 1094.
  */
-export const STEPS_PER_SECOND: Record<string, number> = { 'shared-bottom': 639, omoe: 583, mmoe: 539 };
-/** For an architecture not measured: the slowest measured. */
-const FALLBACK = Math.min(...Object.values(STEPS_PER_SECOND));
+export const STEPS_PER_SECOND: Record<Engine, Record<string, number>> = {
+  tfjs: { 'shared-bottom': 639, omoe: 583, mmoe: 539 },
+  fused: { 'shared-bottom': 1195, omoe: 1183, mmoe: 1094 },
+};
+/** For an architecture not measured: the slowest measured on tfjs. */
+const FALLBACK = Math.min(...Object.values(STEPS_PER_SECOND.tfjs));
 
 export interface Estimate {
   seconds: number;
@@ -19,10 +25,11 @@ export interface Estimate {
 }
 
 /** Seconds for `runs` on `workers` threads: each run's steps at its model's rate, scaled by batch size. */
-export function estimateSeconds(cfg: SweepConfig, runs: RunKey[], workers: number): Estimate {
-  const unmeasured = [...new Set(runs.map((r) => r.model).filter((m) => !(m in STEPS_PER_SECOND)))];
+export function estimateSeconds(cfg: SweepConfig, runs: RunKey[], workers: number, engine: Engine = 'fused'): Estimate {
+  const rate = (model: string): number | undefined => STEPS_PER_SECOND[engineFor(model, engine)][model];
+  const unmeasured = [...new Set(runs.map((r) => r.model).filter((m) => rate(m) === undefined))];
   const scale = cfg.train.steps * (cfg.train.batchSize / 128);
-  const total = runs.reduce((a, r) => a + scale / (STEPS_PER_SECOND[r.model] ?? FALLBACK), 0);
+  const total = runs.reduce((a, r) => a + scale / (rate(r.model) ?? FALLBACK), 0);
   return { seconds: total / Math.max(1, workers), unmeasured };
 }
 

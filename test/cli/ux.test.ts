@@ -37,7 +37,8 @@ test('the estimate is steps over the measured rate, per worker, scaled by batch 
   const cfg = resolveConfig({ preset: 'default', flags: {} });
   const runs = allRuns(cfg);
   const per = cfg.sweep.runs * cfg.sweep.correlations.length * cfg.train.steps * (cfg.train.batchSize / 128);
-  const want = per * (1 / STEPS_PER_SECOND['shared-bottom'] + 1 / STEPS_PER_SECOND.omoe + 1 / STEPS_PER_SECOND.mmoe) / 2;
+  const rates = STEPS_PER_SECOND.fused; // the default engine
+  const want = per * (1 / rates['shared-bottom'] + 1 / rates.omoe + 1 / rates.mmoe) / 2;
   assert.ok(Math.abs(estimateSeconds(cfg, runs, 2).seconds - want) < 1e-6);
   assert.equal(estimateSeconds(cfg, runs, 1).seconds, 2 * estimateSeconds(cfg, runs, 2).seconds);
   assert.deepEqual(estimateSeconds(cfg, runs.map((r) => ({ ...r, model: 'cgc' })), 2).unmeasured, ['cgc']);
@@ -102,7 +103,7 @@ test('--help shows numeric defaults unquoted and what the chosen preset sets', (
   assert.match(help, /--correlation <list> [^(]*\(preset default: 0\.5,0\.9,1\)/);
   const paper = flat(['--preset', 'paper', '--help']);
   assert.match(paper, /--runs <n> [^-]*\(preset paper: 200\)/);
-  assert.match(paper, /--lr <list> [^(]*\(preset paper: 0\.0001,0\.001,0\.01\)/);
+  assert.match(paper, /--lr <list> [^(]*\(preset paper: 0\.003,0\.01\)/);
   for (const h of [help, flat(['correlation', '--help'])]) assert.doesNotMatch(h, /default: "\d/, 'a number shown as a quoted string');
   assert.match(help, /npx mmoe-sweep/);
 });

@@ -94,7 +94,7 @@ test('three correlations: C3 compares each neighbouring pair, C2 and C5 the extr
 // it a little (0.01 per step down) plus a small jitter of its own (sd 0.003).
 const RUN_EFFECT: Truth = (model, p, run, noise) => {
   const own = stream(`jitter|${model}|${p}|${run}`).normal();
-  return 0.3 + 0.05 * noise() + (1 - p) * 0.02 + 0.003 * own + (model === 'omoe' ? 0.05 : model === 'shared-bottom' ? 0.1 : 0);
+  return 0.3 + 0.05 * noise() + (1 - p) * 0.02 + 0.002 * own + (model === 'omoe' ? 0.05 : model === 'shared-bottom' ? 0.1 : 0);
 };
 
 test('paired design across correlations: C3 and C5 use signed-rank tests by run index and need far fewer runs', () => {

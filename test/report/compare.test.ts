@@ -124,7 +124,7 @@ test('not comparable → exit 2 naming the difference, nothing written', () => {
   const elsewhere = folder(PAPER_LIKE, { correlations: [0.9] });
   const cases: [string, string, RegExp][] = [
     [b, noisy, /not comparable: generator constants differ \(BASE vs NEW\): data\.noiseStd: \(absent\) vs 0\.2/],
-    [b, elsewhere, /not comparable: no cell in common: BASE has model=shared-bottom correlation=0\.5 lr=0\.001.*NEW has model=shared-bottom correlation=0\.9/],
+    [b, elsewhere, /not comparable: no cell in common: BASE has model shared-bottom, omoe, mmoe × correlation 0\.5, 1 × lr 0\.001; NEW has model shared-bottom, omoe, mmoe × correlation 0\.9 × lr 0\.001;/],
     [b, path.join(base, 'missing'), /missing/],
   ];
   for (const [x, y, message] of cases) {

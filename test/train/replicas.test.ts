@@ -7,6 +7,7 @@ import { initBackend } from '../../src/engine/backend';
 import { DataConfig, TASKS, makeRunData, studyConstants } from '../../src/data/generator';
 import { MODEL_NAMES } from '../../src/models/zoo';
 import { ModelShape } from '../../src/models/types';
+import { DEFAULTS } from '../../src/config/defaults';
 import { Group, RunResult, trainGroup } from '../../src/train/replicas';
 
 before(async () => {
@@ -18,8 +19,8 @@ const DATA: DataConfig = {
   alphaStd: 1, betaStd: 1, noiseStd: 0.1, trainSize: 500, evalSize: 64,
 };
 /** The paper's sizes: large enough that the experts' matmuls take the XNNPACK path, small towers the loop. */
-const SHAPE: ModelShape = { inputDim: DATA.dim, tasks: TASKS, bottomUnits: 113, experts: 8, expertUnits: 16, towerUnits: 8 };
-const STEPS = 200;
+const SHAPE: ModelShape = { ...DEFAULTS.model, inputDim: DATA.dim, tasks: TASKS };
+const STEPS = 120; // every model in the zoo, the successors included
 const SEEDS = [101, 202, 303, 404];
 
 function group(model: string, seeds: number[]): Group {
