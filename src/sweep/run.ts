@@ -14,7 +14,7 @@ import { Engine, engineFor } from '../train/engines';
 export { ENGINES, Engine } from '../train/engines';
 import { allRuns, planRunSets, runId } from './plan';
 import { runPool } from './pool';
-import { gridPoints } from '../config/grid';
+import { applyPoint, gridPoints } from '../config/grid';
 import { Shard } from './shard';
 import { RunRecord, recordId, writeRunTables } from './tables';
 
@@ -127,8 +127,9 @@ export function startSweep(o: SweepOptions): RunningSweep {
     throw e;
   }
   o.onProgress?.(records.size, wanted.length);
-  const stepsTotal = wanted.length * o.config.train.steps;
-  let stepsDone = records.size * o.config.train.steps;
+  const stepsOf = (k: { point?: Record<string, number> }) => applyPoint(o.config, k.point).train.steps; // train.steps may be a --set axis
+  const stepsTotal = wanted.reduce((a, k) => a + stepsOf(k), 0);
+  let stepsDone = [...records.values()].reduce((a, r) => a + stepsOf(r), 0);
   o.onSteps?.(stepsDone, stepsTotal);
 
   let failure: unknown = null;

@@ -112,6 +112,8 @@ const BAD: [string, string[], RegExp][] = [
   ['a repeated value', ['--set', 'model.experts=4,4.0'], /4 is given twice/],
   ['the same key twice', ['--set', 'model.experts=2', '--set', 'model.experts=4'], /each key at most once/],
   ['no =', ['--set', 'model.experts'], /KEY=V1,V2/],
+  ['a combination beyond the bounds', ['--set', 'train.steps=10,1000000', '--eval-every', '1'], /train\.steps \/ train\.evalEvery: got "1000000 \/ 1"/],
+  ['too many combinations', ['--runs', '1000', '--set', 'model.experts=1,2,3,4,5,6,7,8,9,10', '--set', 'model.towerUnits=1,2,3,4,5'], /planned runs .*× 50 = 300000/],
 ];
 for (const [what, args, want] of BAD) {
   test(`--set with ${what}: one line, exit 2`, () => {
