@@ -23,6 +23,7 @@ export function reportCommand(program: Command, status: ExitStatus): void {
     .option('--check', `exit ${CHECK_FAILED} when a claim fails or a sanity gate fails (a model whose mean normalized loss is >= 1 in some cell learnt nothing); for CI`)
     .option('--strict', 'with --check: an unresolved claim fails the check too')
     .option('--json', 'print the verdict (claims, sanity gates, design, check) as JSON on stdout instead of the lines')
+    .option('--where <key=value>', 'a sweep with --set axes: the combination to report, one value of each axis (repeatable, e.g. --where model.experts=4); it replaces the report of another combination', (t: string, all: string[] | undefined) => [...(all ?? []), t])
     .option('--junit <file>', 'also write JUnit XML: one test case per claim and per sanity gate')
     .addHelpText('after', '\nExample:\n  mmoe-sweep --preset ci --out /tmp/ci && mmoe-sweep report /tmp/ci --check --strict --junit report.xml')
     .action(async (dir: string, o: Record<string, unknown>) => void (status.code = await report(dir, o)));
@@ -33,11 +34,12 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   const margin = fraction('--margin', o.margin as string, (x) => x >= 0, 'a number >= 0 (0.1 = 10%)');
   const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
   if (o.junit) checkWritable(o.junit as string, '--junit');
+  const where = (o.where as string[] | undefined) ?? [];
   // under the folder's lock (writeSetInto), so a sweep still writing there is refused first
   const { value: r, signal, moved } = await writeSetInto(dir, 'report', async (stage) => {
     // the gates read normalized loss whatever --metric says: "learnt nothing" is 1 − R² ≥ 0
-    const normalized = loadSweep(dir, 'normalized');
-    return { ...(await writeReport(dir, { metric, margin, alpha }, stage)), gates: sanityGates(normalized), design: sweepDesign(normalized) };
+    const normalized = loadSweep(dir, 'normalized', where);
+    return { ...(await writeReport(dir, { metric, margin, alpha, where }, stage)), gates: sanityGates(normalized), design: sweepDesign(normalized) };
   });
   const { gates, design } = r;
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { SweepConfig } from '../config/defaults';
 import { FLAG_BINDINGS, configHash, resolveConfig } from '../config/load';
+import { gridPoints } from '../config/grid';
 import { SCHEMA, checkFlag } from '../config/schema';
 import { cosineForLabelCorrelation, labelCorrelationRange } from '../data/correlation';
 import { studyConstants } from '../data/generator';
@@ -38,11 +39,13 @@ export const SWEEP_FLAGS: [string, string][] = [
 
 function formatTable(rows: TableRow[]): string {
   const showLr = new Set(rows.map((r) => r.lr)).size > 1;
-  const head = ['model', 'correlation', ...(showLr ? ['lr'] : []), 'runs', 'eval loss (mean ± std)', 'normalized (mean ± std)'];
+  const showSet = rows.some((r) => r.axes);
+  const head = ['model', 'correlation', ...(showLr ? ['lr'] : []), ...(showSet ? ['--set'] : []), 'runs', 'eval loss (mean ± std)', 'normalized (mean ± std)'];
   const body = rows.map((r) => [
     r.model,
     String(r.correlation),
     ...(showLr ? [String(r.lr)] : []),
+    ...(showSet ? [r.axes] : []),
     r.diverged ? `${r.runs} (+${r.diverged} diverged)` : String(r.runs),
     `${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`,
     `${r.normalizedMean.toFixed(4)} ± ${r.normalizedStd.toFixed(4)}`,
@@ -80,6 +83,7 @@ export function sweepCommand(program: Command, status: ExitStatus, preset = 'def
     .option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference', 'fused')
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
     .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[] | undefined) => [...(all ?? []), f])
+    .option('--set <key=values>', 'one more grid axis: a dotted config key and its values, e.g. model.experts=4,8,16 or data.noiseStd=0.1,0.5 (repeatable; a column named by the key in every CSV; docs/REFERENCE.md "--set")', (t: string, all: string[] | undefined) => [...(all ?? []), t])
     .option('--quiet', 'no progress and no table; errors only')
     .option('--json', 'print a machine-readable summary on stdout instead of the table')
     .option('--dry-run', 'print the resolved config, the number of runs and groups and a time estimate, then exit without writing anything');
@@ -189,7 +193,7 @@ function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number
   const lines = [
     `resolved config (preset ${opts.preset}):`,
     JSON.stringify(config, null, 2),
-    `runs: ${runs.length} (${config.sweep.models.length} models × ${config.sweep.correlations.length} correlations × ${config.train.lr.length} lr × ${config.sweep.runs} runs${shard ? `, shard ${shard.index}/${shard.count}` : ''})`,
+    `runs: ${runs.length} (${config.sweep.models.length} models × ${config.sweep.correlations.length} correlations × ${config.train.lr.length} lr × ${config.sweep.runs} runs${config.sweep.grid ? ` × ${gridPoints(config.sweep.grid).length} --set combinations` : ''}${shard ? `, shard ${shard.index}/${shard.count}` : ''})`,
     `groups: ${groups.length} of up to ${replicas} replicas, in ${sets.length} run sets (the groups of a set share its rows), on ${workers} worker${workers === 1 ? '' : 's'}`,
     `output: ${out} (${what})`,
     `estimate: about ${duration(est.seconds)} at the measured wasm throughput, engine ${engine} (${Object.entries(STEPS_PER_SECOND[engine]).map(([m, r]) => `${m} ${r}`).join(', ')} steps/s per worker at batch 128; docs/REFERENCE.md)` +

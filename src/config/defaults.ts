@@ -3,6 +3,7 @@
 import { DataConfig } from '../data/generator';
 import { ModelConfig, SUCCESSOR_DEFAULTS } from '../models/types';
 import { TrainConfig } from '../train/replicas';
+import type { Grid } from './grid';
 
 export interface SweepGrid {
   models: string[];
@@ -12,6 +13,8 @@ export interface SweepGrid {
   runs: number;
   /** Base seed: every run's seed is derived from (seed, run index), the same at every correlation. */
   seed: number;
+  /** More axes (--set KEY=V1,V2,...): dotted key → values; absent without any, so older configs hash as before. */
+  grid?: Grid;
 }
 
 export interface ReportConfig {

@@ -5,6 +5,7 @@ import { createHash } from 'crypto';
 import { UsageError, usage } from '../errors';
 import { DEFAULTS, SweepConfig } from './defaults';
 import { SCHEMA, check, checkFlag } from './schema';
+import { applyPoint, gridPoints, parseSets, pointLabel } from './grid';
 
 export const PRESET_DIR = path.resolve(__dirname, '../../../configs');
 
@@ -96,14 +97,19 @@ export function flagsToPartial(flags: Record<string, unknown>): Partial2 {
   return out;
 }
 
-/** Checks that hold across keys. */
-function checkWhole(cfg: SweepConfig): SweepConfig {
+/** Checks that hold across keys, at every point of the --set grid. */
+function checkWhole(base: SweepConfig): SweepConfig {
+  for (const point of gridPoints(base.sweep.grid)) checkPoint(applyPoint(base, point), pointLabel(point));
+  return base;
+}
+
+function checkPoint(cfg: SweepConfig, at: string): void {
+  const where = at ? ` (at --set ${at})` : '';
   const m = cfg.data.sinusoids;
   for (const k of ['alpha', 'beta'] as const) {
     const v = cfg.data[k];
-    if (v !== null && v.length !== m) throw usage(`data.${k} has ${v.length} values but data.sinusoids is ${m}`, v, `null or exactly ${m} numbers`);
+    if (v !== null && v.length !== m) throw usage(`data.${k} has ${v.length} values but data.sinusoids is ${m}${where}`, v, `null or exactly ${m} numbers`);
   }
-  return cfg;
 }
 
 export interface ConfigSources {
@@ -115,7 +121,11 @@ export interface ConfigSources {
 export function resolveConfig(src: ConfigSources): SweepConfig {
   let cfg = merge(DEFAULTS, loadPreset(src.preset));
   if (src.configFile) cfg = merge(cfg, validatePartial(readJsonFile(src.configFile, '--config'), `--config ${src.configFile}`));
-  return checkWhole(merge(cfg, flagsToPartial(src.flags)));
+  cfg = merge(cfg, flagsToPartial(src.flags));
+  const sets = src.flags.set as string[] | undefined;
+  if (sets && sets.length) cfg.sweep.grid = { ...cfg.sweep.grid, ...parseSets(sets) };
+  if (cfg.sweep.grid && Object.keys(cfg.sweep.grid).length === 0) delete cfg.sweep.grid; // no axes: hashes as a config without the key
+  return checkWhole(cfg);
 }
 
 /** JSON with sorted keys: the same config always serialises, and hashes, the same way. */

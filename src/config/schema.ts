@@ -2,8 +2,9 @@
 // so every bad value gets the same one-line message naming the value and what is allowed.
 import { usage } from '../errors';
 import { MODEL_NAMES } from '../models/zoo';
+import { checkGrid } from './grid';
 
-type Kind = 'int' | 'number' | 'numbers' | 'numbersOrNull' | 'models';
+type Kind = 'int' | 'number' | 'numbers' | 'numbersOrNull' | 'models' | 'grid';
 
 export interface Rule {
   kind: Kind;
@@ -57,6 +58,7 @@ export const SCHEMA: Record<string, Record<string, Rule>> = {
     correlations: rule({ kind: 'numbers', min: -1, max: 1, maxItems: 1_000, doc: '' }, 'cosines p between the task weight vectors'),
     runs: rule(upTo(100_000), 'runs per model, correlation and lr'),
     seed: rule({ kind: 'int', min: 0, max: 2 ** 32 - 1, doc: '' }, 'base seed'),
+    grid: rule({ kind: 'grid', doc: '' }, 'more grid axes: dotted config key → list of values, e.g. {"model.experts": [4, 8]} (what --set writes)'),
   },
   report: {
     histogramBins: rule(upTo(10_000), 'histogram bins below histogramMax'),
@@ -81,6 +83,8 @@ export function allowed(r: Rule): string {
       return `a non-empty list of ${r.maxItems ? `at most ${r.maxItems} ` : ''}distinct numbers ${range(r)}`.trim();
     case 'numbersOrNull':
       return 'null or a list of numbers';
+    case 'grid':
+      return 'an object of dotted config key → list of values';
     case 'models':
       return `a non-empty list of ${MODEL_NAMES.join(', ')} (or a model of your own: --model-file)`;
   }
@@ -123,6 +127,8 @@ export function check(where: string, value: unknown, r: Rule): unknown {
       for (const v of value) if (typeof v !== 'string' || !MODEL_NAMES.includes(v)) throw usage(where, v, allowed(r));
       if (new Set(value).size !== value.length) throw usage(where, value, `${allowed(r)}, each at most once`);
       return value;
+    case 'grid':
+      return checkGrid(where, value);
   }
 }
 
@@ -145,5 +151,7 @@ export function parseFlag(text: string, r: Rule): unknown {
       return text.split(',').map(num);
     case 'models':
       return text.split(',').map((t) => t.trim());
+    case 'grid':
+      return text;
   }
 }

@@ -13,6 +13,7 @@ const LABEL_CORRELATION = col('label_correlation', 'Pearson correlation of the t
 const RUN = col('run', 'run index; the same index sees the same data and seed for every model and lr');
 const LR = col('lr', 'Adam learning rate');
 const TASK = col('task', 'task 1 or 2');
+const MTL_GAIN = col('mtl_gain', 'MTL gain (PLE): (L_single − L) / L_single on eval_loss_normalized, L_single the single-task run with the same run index, task and correlation at single-task\'s best lr there (lowest mean normalized loss); empty when single-task is not in the sweep or either run diverged');
 const METRIC = col('metric', 'raw (MSE) or normalized (MSE / variance of the task\'s held-out labels, i.e. 1 − R²)');
 
 export const OUTPUTS = {
@@ -30,6 +31,7 @@ export const OUTPUTS = {
       col('steps', 'training steps done when the losses were measured'),
       col('status', 'ok, or diverged when a loss became NaN/infinite (losses are then the last finite ones; empty if there were none)'),
       col('seconds', 'wall time of the run (its replica group\'s time divided by the group\'s size)'),
+      MTL_GAIN,
     ],
   },
   curves: {
@@ -59,6 +61,10 @@ export const OUTPUTS = {
       col('q75', '75th percentile'),
       col('max', 'largest'),
       col('best_lr', 'true on the lr with the lowest mean (both tasks, same metric) for this model and correlation'),
+      col('mtl_gain_runs', 'runs with an mtl_gain (ok here and in their single-task partner); empty when single-task is not in the sweep'),
+      col('mtl_gain_mean', 'mean of runs.csv mtl_gain over those runs (the same on both metric rows: the gain does not depend on the scale)'),
+      col('mtl_gain_ci_low', 'lower end of its 95% confidence interval (Student t; empty below 2 runs)'),
+      col('mtl_gain_ci_high', 'upper end of that interval'),
     ],
   },
   histogram: {

@@ -123,9 +123,10 @@ export function writeAtomic(file: string, text: string | Uint8Array): void {
 }
 
 /** Writes one of the documented outputs; rows are arrays in the order of its columns. */
-export function writeCsv(dir: string, name: OutputName, rows: unknown[][]): string {
+/** `axes`: the --set axis columns (dotted keys), after the file's own columns. */
+export function writeCsv(dir: string, name: OutputName, rows: unknown[][], axes: string[] = []): string {
   const file = path.join(dir, OUTPUTS[name].file);
-  writeAtomic(file, stringify(rows, { header: true, columns: header(name), cast: { boolean: (b) => String(b) } }));
+  writeAtomic(file, stringify(rows, { header: true, columns: [...header(name), ...axes], cast: { boolean: (b) => String(b) } }));
   return file;
 }
 

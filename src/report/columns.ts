@@ -50,6 +50,18 @@ export const REPORT_OUTPUTS = {
     about: 'final held-out loss per model, correlation and task (each task on its own), read by final-loss-by-task.vl.json',
     columns: [MODEL, CORRELATION, col('task', 'task 1 or 2'), RUNS, col('mean', 'mean over runs of the task\'s final held-out loss (the chosen --metric)'), CI_LOW, CI_HIGH],
   },
+  mtlGain: {
+    file: 'figures/mtl-gain.csv',
+    about: 'MTL gain over single-task per model, correlation and task (PLE\'s view), read by mtl-gain.vl.json; only when single-task is in the sweep, single-task itself left out',
+    columns: [
+      MODEL, CORRELATION,
+      col('task', '"both" (each run\'s gain averaged over its two tasks, runs with both) or 1 or 2'),
+      col('runs', 'runs with an mtl_gain (at the lr reported for the model)'),
+      col('mean', 'mean over runs of runs.csv mtl_gain: (L_single − L) / L_single, > 0 = better than one network per task'),
+      CI_LOW, CI_HIGH,
+      col('seesaw', 'true on every row of a model and correlation where one task\'s 95% interval lies above 0 and the other\'s below 0'),
+    ],
+  },
   labelCorrelation: {
     file: 'figures/fig2-label-correlation.csv',
     about: 'label Pearson correlation vs cosine (paper Figure 2): this sweep\'s closed-form values from runs.csv, a correlation.csv placed in the folder if any, and the paper\'s, read by fig2-label-correlation.vl.json',

@@ -27,7 +27,7 @@ export interface CompareOptions {
 export const COMPARE_DEFAULTS = { alpha: 0.05, tolerance: 0.05 };
 
 /** runs.csv columns that describe a run or measure it; every other column is a grid axis of the cell. */
-const NOT_AXES = new Set(['label_correlation', 'run', 'seed', 'task', 'train_loss', 'eval_loss', 'train_loss_normalized', 'eval_loss_normalized', 'steps', 'status', 'seconds']);
+const NOT_AXES = new Set(['label_correlation', 'run', 'seed', 'task', 'train_loss', 'eval_loss', 'train_loss_normalized', 'eval_loss_normalized', 'steps', 'status', 'seconds', 'mtl_gain']);
 /** Fixed axes, in the order printed; others follow by name. */
 const MAIN_AXES = ['model', 'correlation', 'lr'];
 /** manifest.json config.data keys that define the task (what the loss is measured on), not how training reads it. */

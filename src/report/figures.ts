@@ -11,6 +11,7 @@ import { PAPER_FIGURE2, PAPER_FIGURE4 } from './paper';
 import { FONT_FAMILY, svgToPng } from './render';
 import { histogram, quantile } from './summary';
 import { mean, meanCi } from './stats';
+import { BASELINE } from '../output/gain';
 
 export const FIGURES_DIR = 'figures';
 
@@ -31,7 +32,7 @@ const THEME = {
 };
 
 /** The name of every figure the report can draw: files of these names it did not redraw are stale. */
-export const FIGURE_NAMES = ['fig2-label-correlation', 'fig3-shared-bottom-curves', 'fig4-final-loss', 'fig4-loss-curves', 'final-loss-by-task', 'fig5-histograms', 'fig6-gates'] as const;
+export const FIGURE_NAMES = ['fig2-label-correlation', 'fig3-shared-bottom-curves', 'fig4-final-loss', 'fig4-loss-curves', 'final-loss-by-task', 'fig5-histograms', 'fig6-gates', 'mtl-gain'] as const;
 /** What each figure is drawn from, when that is more than runs.csv. */
 const NEEDS: Partial<Record<(typeof FIGURE_NAMES)[number], string>> = {
   'fig3-shared-bottom-curves': 'curves.csv', 'fig4-loss-curves': 'curves.csv', 'fig6-gates': 'gates.csv',
@@ -180,16 +181,16 @@ function ciRow(values: number[]): [number, number, number, number] {
 const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 20 }, axis: { values: s.correlations } });
 
 /** Mean per model against correlation: a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model. */
-function meanWithCiLayers(s: Sweep): { enc: Spec; layers: Spec[] } {
-  const y = { field: 'mean', type: 'quantitative', title: metricLabel(s), scale: { zero: true } };
-  const enc = { x: correlationX(s), color: modelColor(s.models) };
+function meanWithCiLayers(s: Sweep, title = metricLabel(s), models = s.models): { enc: Spec; layers: Spec[] } {
+  const y = { field: 'mean', type: 'quantitative', title, scale: { zero: true } };
+  const enc = { x: correlationX(s), color: modelColor(models) };
   const tooltip = ['model', 'correlation', 'runs', 'mean', 'ci_low', 'ci_high'].map((field) => ({ field }));
   return {
     enc,
     layers: [
-      { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { ...enc, y, strokeDash: modelDash(s.models) } },
+      { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { ...enc, y, strokeDash: modelDash(models) } },
       { mark: { type: 'rule', strokeWidth: 2 }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
-      { mark: { type: 'point', filled: true, size: 110, opacity: 1 }, encoding: { ...enc, y, shape: modelShape(s.models), tooltip } },
+      { mark: { type: 'point', filled: true, size: 110, opacity: 1 }, encoding: { ...enc, y, shape: modelShape(models), tooltip } },
     ],
   };
 }
@@ -249,6 +250,63 @@ function finalLossByTask(s: Sweep): Figure | null {
         width: 300,
         height: 240,
         layer: layers,
+      },
+      resolve: { scale: { y: 'shared' } },
+      config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
+    },
+  };
+}
+
+// ---- MTL gain over single-task (PLE's view) ----------------------------------------------
+
+export interface GainCell {
+  model: string;
+  correlation: number;
+  /** "both" (each run's mean over its tasks, runs with every task's gain), then each task. */
+  task: string;
+  values: number[];
+  seesaw: boolean;
+}
+
+/** MTL gain per model (single-task left out: its own reference), correlation and task; [] without single-task. */
+export function gainCells(s: Sweep): GainCell[] {
+  const out: GainCell[] = [];
+  for (const model of s.models.filter((m) => m !== BASELINE)) {
+    for (const p of s.correlations.slice().reverse()) {
+      const c = s.cells.get(cellKey(model, p));
+      if (!c || c.gains.size === 0) continue;
+      const tasks = [...c.gains.keys()].sort((a, b) => a - b);
+      const runs = [...c.gains.get(tasks[0])!.keys()].filter((run) => tasks.every((t) => c.gains.get(t)!.has(run)));
+      const both = runs.map((run) => mean(tasks.map((t) => c.gains.get(t)!.get(run)!)));
+      const perTask = tasks.map((t) => ({ t, values: [...c.gains.get(t)!.values()], ci: meanCi([...c.gains.get(t)!.values()]) }));
+      // a seesaw: one task significantly gains while another significantly loses (95% intervals on opposite sides of 0)
+      const seesaw = perTask.some((a) => a.ci.low > 0) && perTask.some((b) => b.ci.high < 0);
+      out.push({ model, correlation: p, task: 'both', values: both, seesaw });
+      for (const e of perTask) out.push({ model, correlation: p, task: String(e.t), values: e.values, seesaw });
+    }
+  }
+  return out;
+}
+
+function mtlGainFigure(s: Sweep): Figure | null {
+  const cells = gainCells(s);
+  if (cells.length === 0) return null;
+  const rows = cells.map((g) => [g.model, g.correlation, g.task, ...ciRow(g.values), g.seesaw]);
+  const models = s.models.filter((m) => m !== BASELINE);
+  const { layers } = meanWithCiLayers(s, 'MTL gain over single-task', models);
+  return {
+    name: 'mtl-gain',
+    output: 'mtlGain',
+    rows,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: 'MTL gain over single-task vs task correlation (PLE\'s view)', subtitle: ['(L_single − L) / L_single per run and task, paired by run index; mean over runs and 95% CI', '> 0: better than one network per task; both tasks, then each task (a seesaw: one above 0, the other below)'], anchor: 'start' },
+      data: csvData('mtlGain', ['correlation', 'runs', 'mean', 'ci_low', 'ci_high']),
+      facet: { column: { field: 'task', type: 'ordinal', sort: ['both', '1', '2'], header: { title: null, labelExpr: "datum.value == 'both' ? 'both tasks' : 'task ' + datum.value" } } },
+      spec: {
+        width: 260,
+        height: 240,
+        layer: [{ mark: { type: 'rule', color: '#888888', strokeDash: [4, 4] }, encoding: { y: { datum: 0, type: 'quantitative' } } }, ...layers],
       },
       resolve: { scale: { y: 'shared' } },
       config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
@@ -447,7 +505,7 @@ export interface Skipped {
 }
 
 export function buildFigures(s: Sweep): { figures: Figure[]; skipped: Skipped[] } {
-  const built = [labelCorrelation(s), sharedBottomCurves(s), finalLoss(s), lossCurves(s), finalLossByTask(s), histograms(s), gatesFigure(s)];
+  const built = [labelCorrelation(s), sharedBottomCurves(s), finalLoss(s), lossCurves(s), finalLossByTask(s), histograms(s), gatesFigure(s), mtlGainFigure(s)];
   const figures = built.filter((f): f is Figure => f !== null);
   const skipped = FIGURE_NAMES.filter((n) => !figures.some((f) => f.name === n)).map((figure) => {
     const need = NEEDS[figure];

@@ -8,6 +8,7 @@ import { UsageError, usage } from '../errors';
 import { OUTPUTS, header } from '../output/columns';
 import { checkReportConfig, readCsv, Row, runLosses } from './read';
 import { METRICS, Metric } from './summary';
+import { gridPoints } from '../config/grid';
 
 /** The paper's order: the baseline first, the proposal last. Unknown models follow, by name. */
 export const MODEL_ORDER = ['shared-bottom', 'omoe', 'mmoe'];
@@ -34,6 +35,8 @@ export interface Cell {
   labelCorrelation: number;
   /** task → run index → that task's final held-out loss, for the runs in `runs`. */
   tasks: Map<number, Map<number, number>>;
+  /** task → run index → runs.csv mtl_gain at the chosen lr (runs with an empty gain are absent; empty map without single-task). */
+  gains: Map<number, Map<number, number>>;
 }
 
 export interface Sweep {
@@ -51,6 +54,8 @@ export interface Sweep {
   /** Inputs the report looked for and did not find (e.g. "curves.csv (nor curves.csv.gz)"). */
   missing: string[];
   experts: number;
+  /** The --set combination reported (--where); {} without axes. */
+  point: Record<string, number>;
   histogramBins: number;
   histogramMax: number;
 }
@@ -61,8 +66,11 @@ export function parseMetric(text: string): Metric {
 }
 
 /** Reads and checks a sweep folder; a UsageError (exit 2) for anything that is not one. */
-export function loadSweep(dir: string, metric: Metric): Sweep {
-  const { manifest, rows } = openSweepFolder(dir);
+export function loadSweep(dir: string, metric: Metric, where: string[] = []): Sweep {
+  const opened = openSweepFolder(dir);
+  const manifest = opened.manifest;
+  const { inPoint, point } = pointFilter(dir, manifest, where);
+  const rows = opened.rows.filter(inPoint);
   const column = METRICS[metric];
 
   const labels = new Map<string, number[]>(); // cell → label_correlation values
@@ -104,7 +112,7 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     const chosen = byLr.get(`${key}|${lr}`)!;
     const label = labels.get(key) ?? [];
     const seeds = new Map([...chosen.runs.keys()].map((run) => [run, seedOf.get(`${key}|${lr}|${run}`)!]));
-    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, seeds, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN, tasks: new Map() });
+    cells.set(key, { model, correlation, lr, lrs, runs: chosen.runs, diverged: chosen.diverged, seeds, labelCorrelation: label.length ? label.reduce((a, b) => a + b, 0) / label.length : NaN, tasks: new Map(), gains: new Map() });
   }
   const chosenLr = (r: Row) => cells.get(cellKey(r.model, Number(r.correlation)))?.lr === Number(r.lr);
   for (const r of rows) {
@@ -113,6 +121,9 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     const task = Number(r.task);
     if (!c.tasks.has(task)) c.tasks.set(task, new Map());
     c.tasks.get(task)!.set(Number(r.run), Number(r[column]));
+    if ((r.mtl_gain ?? '') === '') continue;
+    if (!c.gains.has(task)) c.gains.set(task, new Map());
+    c.gains.get(task)!.set(Number(r.run), Number(r.mtl_gain));
   }
   const missing: string[] = [];
   const optional = (name: 'curves' | 'gates') => {
@@ -120,8 +131,8 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     if (rows === null) missing.push(`${OUTPUTS[name].file} (nor ${OUTPUTS[name].file}.gz)`);
     return rows;
   };
-  const curves = optional('curves')?.filter((r) => r.split === 'eval' && chosenLr(r)) ?? null;
-  const gates = optional('gates')?.filter(chosenLr) ?? null;
+  const curves = optional('curves')?.filter((r) => r.split === 'eval' && inPoint(r) && chosenLr(r)) ?? null;
+  const gates = optional('gates')?.filter((r) => inPoint(r) && chosenLr(r)) ?? null;
   const cfg = manifest.config ?? {};
   return {
     dir,
@@ -133,11 +144,36 @@ export function loadSweep(dir: string, metric: Metric): Sweep {
     curves,
     gates,
     missing,
-    experts: Number(cfg.model?.experts) || (gates ? Math.max(0, ...gates.map((g) => Number(g.expert))) : 0),
+    point,
+    experts: point['model.experts'] || Number(cfg.model?.experts) || (gates ? Math.max(0, ...gates.map((g) => Number(g.expert))) : 0),
     histogramBins: Number(cfg.report?.histogramBins) || 21,
     histogramMax: Number(cfg.report?.histogramMax) || 0.7,
   };
 }
+
+/**
+ * A sweep with --set axes is reported one combination at a time (the claims are judged per
+ * combination): `where` ("KEY=V" each) must name a value of every axis; rows of that point pass.
+ */
+function pointFilter(dir: string, manifest: Record<string, any>, where: string[]): { inPoint: (r: Row) => boolean; point: Record<string, number> } {
+  const grid: Record<string, number[]> = manifest.config?.sweep?.grid ?? {};
+  const axes = Object.keys(grid);
+  const combos = () => gridPoints(grid).map((p) => Object.entries(p).map(([k, v]) => `--where ${k}=${v}`).join(' ')).slice(0, 4).join(' | ');
+  const chosen: Record<string, number> = {};
+  for (const w of where) {
+    const eq = w.indexOf('=');
+    const key = w.slice(0, eq).trim();
+    if (eq <= 0 || !axes.includes(key)) throw usage('--where', w, axes.length ? `KEY=V with KEY one of the sweep's --set axes (${axes.join(', ')})` : 'nothing: this sweep has no --set axes');
+    const v = Number(w.slice(eq + 1));
+    if (!grid[key].includes(v)) throw usage('--where', w, `${key}= one of ${grid[key].join(', ')}`);
+    chosen[key] = v;
+  }
+  const open = axes.filter((a) => !(a in chosen));
+  if (open.length) throw usage(`${displayDir(dir)} has --set axes ${axes.join(', ')}; --where`, where.join(' ') || '(none)', `one value of each, the claims are judged per combination: ${combos()}`);
+  return { inPoint: (r: Row) => axes.every((a) => Number(r[a]) === chosen[a]), point: chosen };
+}
+
+const displayDir = (dir: string) => JSON.stringify(dir);
 
 /**
  * An optional input: NAME.csv, else NAME.csv.gz (how a committed study keeps its large files,

@@ -18,15 +18,21 @@ export interface RunLoss {
   loss: number;
   /** Every task row has status ok and a finite value. */
   ok: boolean;
+  /** The run's --set axis values ("model.experts=4;…", "" without axes): axis columns are the dotted ones. */
+  axes: string;
 }
+
+/** A runs.csv row's --set axis values as "KEY=V;…": the columns named by a dotted config key. */
+export const rowAxes = (r: Row): string => Object.keys(r).filter((k) => k.includes('.')).map((k) => `${k}=${r[k]}`).join(';');
 
 /** runs.csv rows (one per run × task) → one entry per run, in file order. */
 export function runLosses(rows: Row[], column: string): RunLoss[] {
   const byRun = new Map<string, RunLoss & { values: number[] }>();
   for (const r of rows) {
-    const key = `${r.model}|${Number(r.correlation)}|${Number(r.lr)}|${Number(r.run)}`;
+    const axes = rowAxes(r);
+    const key = `${r.model}|${Number(r.correlation)}|${Number(r.lr)}|${Number(r.run)}|${axes}`;
     let e = byRun.get(key);
-    if (!e) byRun.set(key, (e = { model: r.model, correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), loss: NaN, ok: true, values: [] }));
+    if (!e) byRun.set(key, (e = { model: r.model, correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), loss: NaN, ok: true, axes, values: [] }));
     const value = r[column] === '' ? NaN : Number(r[column]); // blank only on a diverged row (checked on reading): not a 0
     e.values.push(value); // merged shards never repeat a (run, task); if they did, both count
     e.ok &&= r.status === 'ok' && Number.isFinite(value);
@@ -34,7 +40,7 @@ export function runLosses(rows: Row[], column: string): RunLoss[] {
   return [...byRun.values()].map(({ values, ...e }) => ({ ...e, loss: values.reduce((a, b) => a + b, 0) / values.length }));
 }
 
-type CellKind = 'number' | 'int' | 'loss' | 'edge' | 'bool' | 'text';
+type CellKind = 'number' | 'int' | 'loss' | 'edge' | 'bool' | 'text' | 'gain';
 
 /** How each column's cells must look; columns not listed are text. */
 const KINDS: Record<string, CellKind> = {
@@ -43,7 +49,11 @@ const KINDS: Record<string, CellKind> = {
   step: 'int', loss: 'number', loss_normalized: 'number', expert: 'int', weight: 'number', parameters: 'int',
   runs: 'int', diverged: 'int', mean: 'loss', std: 'loss', min: 'loss', q25: 'loss', median: 'loss', q75: 'loss', max: 'loss',
   bin_start: 'number', bin_end: 'edge', count: 'int', fraction: 'number', best_lr: 'bool',
+  mtl_gain: 'gain', mtl_gain_runs: 'gain', mtl_gain_mean: 'gain', mtl_gain_ci_low: 'gain', mtl_gain_ci_high: 'gain',
 };
+
+/** Columns added after folders were committed (results/): absent reads as empty, the spelling of missing. */
+const OPTIONAL = new Set(['mtl_gain', 'mtl_gain_runs', 'mtl_gain_mean', 'mtl_gain_ci_low', 'mtl_gain_ci_high']);
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -63,6 +73,8 @@ function cellProblem(kind: CellKind, v: string, row: Row): string | null {
       return NUMBER.test(v) ? null : 'a number';
     case 'number':
       return NUMBER.test(v) ? null : 'a number';
+    case 'gain':
+      return v === '' || NUMBER.test(v) ? null : 'a number or empty';
   }
 }
 
@@ -89,7 +101,7 @@ export function readCsv(dir: string, name: OutputName): Row[] {
     throw new UsageError(`${file} is not valid CSV (${(e as Error).message.split('\n')[0].slice(0, 120)}); allowed: a file written by mmoe-sweep`, file);
   }
   const got = records[0] ?? [];
-  const lacking = want.filter((c) => !got.includes(c));
+  const lacking = want.filter((c) => !got.includes(c) && !OPTIONAL.has(c));
   if (records.length === 0 || lacking.length) {
     throw new UsageError(`${file} lacks columns ${(records.length ? lacking : want).join(', ')}; allowed: a file written by this version of mmoe-sweep`, file);
   }
@@ -105,6 +117,7 @@ export function readCsv(dir: string, name: OutputName): Row[] {
     }
     const row: Row = {};
     got.forEach((c, j) => (row[c] = cells[j]));
+    for (const c of want) if (OPTIONAL.has(c)) row[c] ??= '';
     for (const c of want) {
       const problem = cellProblem(KINDS[c] ?? 'text', row[c], row);
       if (problem) throw bad(file, i + 1, c, row[c], problem);

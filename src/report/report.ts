@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
 import { Claim, ClaimOptions, CLAIM_DEFAULTS, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
-import { buildFigures, CORRELATION_FILE, FIGURES_DIR, Figure, gateRuns, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
+import { buildFigures, CORRELATION_FILE, FIGURES_DIR, Figure, gainCells, gateRuns, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
 import { cellKey, loadSweep, runsOf, Sweep } from './load';
 import { PAPER_FIGURE4 } from './paper';
 import { iqr, mean, meanCi, sd } from './stats';
@@ -14,6 +14,8 @@ import { describe, Metric } from './summary';
 
 export interface ReportOptions extends Partial<ClaimOptions> {
   metric: Metric;
+  /** A sweep with --set axes: the combination reported, "KEY=V" each (load.ts pointFilter). */
+  where?: string[];
 }
 
 export interface ReportResult {
@@ -28,7 +30,7 @@ export interface ReportResult {
 
 /** Reads everything first (a UsageError leaves the folder untouched), then writes into `into` (a staging folder; default dir). */
 export async function writeReport(dir: string, options: ReportOptions, into = dir): Promise<ReportResult> {
-  const sweep = loadSweep(dir, options.metric);
+  const sweep = loadSweep(dir, options.metric, options.where);
   const o: ClaimOptions = { ...CLAIM_DEFAULTS, ...options };
   const claims = judgeClaims(sweep, o);
   const { figures, skipped } = buildFigures(sweep);
@@ -117,6 +119,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
       `${cfg.sweep?.runs ?? '?'} runs per cell; ${cfg.train?.steps ?? '?'} steps, batch ${cfg.train?.batchSize ?? '?'}, lr ${lrs.join(', ')}; ` +
       `${cfg.data?.trainSize === 0 ? 'fresh training rows every step' : `${cfg.data?.trainSize ?? '?'} training rows`}, ${cfg.data?.evalSize ?? '?'} held-out rows.`,
     '',
+    ...(Object.keys(s.point).length ? [`**Combination of the --set axes reported** (\`--where\`): ${Object.entries(s.point).map(([k, v]) => `${k} = ${v}`).join(', ')}; the claims are judged on this combination's runs only.`, ''] : []),
     `**Metric:** \`--metric ${s.metric}\`: ${s.metric === 'normalized' ? "held-out MSE divided by the variance of the task's held-out labels (1 − R²)" : 'held-out MSE'}. Each run's value is its final held-out loss averaged over its two tasks` +
       ` (the tasks are symmetric; the paper reports one). Runs where a task diverged are left out.` +
       (lrs.length > 1 ? ' With several learning rates, each model and correlation is reported at the lr with the lowest mean (as the paper grid-searched lr); runs stay paired by index across models.' : ''),
@@ -133,7 +136,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
       '',
       '```sh',
       again ?? `npx mmoe-sweep --config FILE --out ${displayPath(s.dir)}`,
-      `npx mmoe-sweep report ${displayPath(s.dir)}${s.metric === 'normalized' ? '' : ` --metric ${s.metric}`}`,
+      `npx mmoe-sweep report ${displayPath(s.dir)}${s.metric === 'normalized' ? '' : ` --metric ${s.metric}`}${Object.entries(s.point).map(([k, v]) => ` --where ${k}=${v}`).join('')}`,
       '```',
       '',
     );
@@ -181,6 +184,24 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
     out.push(table(['model', 'correlation', 'task', 'runs', 'mean', '95% CI of the mean', 'std', 'median'], perTask), '', 'The same runs as above, each task on its own (the tasks are symmetric by construction, so the two columns should agree within their intervals).', '');
   }
 
+  const gains = gainCells(s);
+  if (gains.length) {
+    const ci = (v: number[]) => { const c = meanCi(v); return `${num(c.mean, 3)} (${num(c.low, 3)} – ${num(c.high, 3)})`; };
+    const tasks = [...new Set(gains.filter((g) => g.task !== 'both').map((g) => g.task))];
+    const rows = gains.filter((g) => g.task === 'both').map((g) => {
+      const of = (t: string) => gains.find((x) => x.model === g.model && x.correlation === g.correlation && x.task === t)?.values ?? [];
+      return [g.model, String(g.correlation), String(g.values.length), ci(g.values), ...tasks.map((t) => ci(of(t))), g.seesaw ? '**seesaw**' : '—'];
+    });
+    const seesaws = gains.filter((g) => g.task === 'both' && g.seesaw).map((g) => `${g.model} at ${g.correlation}`);
+    out.push('## MTL gain over single-task', '');
+    out.push(
+      table(['model', 'correlation', 'runs', 'MTL gain, both tasks (95% CI)', ...tasks.map((t) => `task ${t}`), 'seesaw'], rows),
+      '',
+      `MTL gain (PLE, Tang et al. 2020): (L_single − L) / L_single on each run's final held-out normalized loss, per task, against single-task's run with the same index (the same rows) at single-task's best lr for that correlation (lowest mean normalized loss); > 0 means better than one network per task. Each model at the lr reported above. *Both tasks*: each run's two gains averaged. A **seesaw** is one task's 95% interval above 0 while the other's lies below 0. ${seesaws.length ? `Seesaw: ${seesaws.join('; ')}.` : 'No model and correlation shows a seesaw.'}`,
+      '',
+    );
+  }
+
   out.push('## Claims in detail', '');
   for (const c of claims) {
     out.push(`### ${c.id}: ${c.text} — ${c.verdict}`, '', `${c.note}.`, '');
@@ -203,6 +224,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
     'fig4-loss-curves': 'Figure 4 analog: held-out loss vs step per model and correlation.',
     'final-loss-by-task': 'Final held-out loss per task vs correlation, mean and 95% CI over runs.',
     'fig5-histograms': `Figure 5 analog: final-loss histograms, fraction of runs per bin over 0–${histogramRange(s)} (runs above it in the grey overflow bar)${histogramRange(s) === s.histogramMax ? '' : `; the range is wider than the config's ${s.histogramMax} because more than 5% of runs lie above that`}.`,
+    'mtl-gain': "MTL gain over single-task vs correlation per model (PLE's view): mean and 95% CI over runs, both tasks and each task (a seesaw: one task above 0, the other below).",
     'fig6-gates': "Figure 6 analog: gate weights per expert, each task's experts ranked in each run by that task's own gate (expert indices are arbitrary across runs).",
   };
   for (const f of figures) out.push(`**${captions[f.name] ?? f.name}**`, '', `![${f.name}](${FIGURES_DIR}/${f.name}.svg)`, '');

@@ -1,6 +1,8 @@
 // Distributions of final held-out loss: summary.csv (quantiles) and histogram.csv (paper Figure 5).
 import { writeCsv } from '../output/files';
 import { readCsv, readManifestConfig, Row } from './read';
+import { meanCi } from './stats';
+import { BASELINE } from '../output/gain';
 
 export const METRICS = { raw: 'eval_loss', normalized: 'eval_loss_normalized' } as const;
 export type Metric = keyof typeof METRICS;
@@ -36,16 +38,19 @@ export interface Cell {
   labelCorrelation: number;
   lr: number;
   task: number;
+  /** Values of the --set axis columns, in `axes` order ([] without any). */
+  at: string[];
   ok: Row[];
   diverged: number;
 }
 
-/** Groups runs.csv rows by (model, correlation, lr, task), in file order. */
-export function cells(rows: Row[]): Cell[] {
+/** Groups runs.csv rows by (model, correlation, lr, task and any --set axes), in file order. */
+export function cells(rows: Row[], axes: string[] = []): Cell[] {
   const by = new Map<string, Cell>();
   for (const r of rows) {
-    const key = `${r.model}|${r.correlation}|${r.lr}|${r.task}`;
-    if (!by.has(key)) by.set(key, { model: r.model, correlation: Number(r.correlation), labelCorrelation: Number(r.label_correlation), lr: Number(r.lr), task: Number(r.task), ok: [], diverged: 0 });
+    const at = axes.map((a) => r[a]);
+    const key = `${r.model}|${r.correlation}|${r.lr}|${r.task}|${at.join('|')}`;
+    if (!by.has(key)) by.set(key, { model: r.model, correlation: Number(r.correlation), labelCorrelation: Number(r.label_correlation), lr: Number(r.lr), task: Number(r.task), at, ok: [], diverged: 0 });
     const c = by.get(key)!;
     if (r.status === 'ok') c.ok.push(r);
     else c.diverged++;
@@ -57,7 +62,7 @@ export function cells(rows: Row[]): Cell[] {
 function bestLrs(all: Cell[], metric: Metric): Map<string, number> {
   const sums = new Map<string, { lr: number; sum: number; n: number }[]>();
   for (const c of all) {
-    const key = `${c.model}|${c.correlation}`;
+    const key = `${c.model}|${c.correlation}|${c.at.join('|')}`;
     if (!sums.has(key)) sums.set(key, []);
     const list = sums.get(key)!;
     let e = list.find((x) => x.lr === c.lr);
@@ -74,7 +79,9 @@ function bestLrs(all: Cell[], metric: Metric): Map<string, number> {
 
 export function writeSummaries(dir: string): string[] {
   const cfg = readManifestConfig(dir);
-  const all = cells(readCsv(dir, 'runs'));
+  const axes = Object.keys((cfg.sweep as { grid?: Record<string, unknown> }).grid ?? {});
+  const all = cells(readCsv(dir, 'runs'), axes);
+  const hasBaseline = all.some((c) => c.model === BASELINE);
   const summary: unknown[][] = [];
   const hist: unknown[][] = [];
   for (const metric of Object.keys(METRICS) as Metric[]) {
@@ -82,13 +89,17 @@ export function writeSummaries(dir: string): string[] {
     for (const c of all) {
       const values = c.ok.map((r) => Number(r[METRICS[metric]]));
       const d = describe(values);
-      const isBest = best.get(`${c.model}|${c.correlation}`) === c.lr;
+      const isBest = best.get(`${c.model}|${c.correlation}|${c.at.join('|')}`) === c.lr;
+      // blank mtl_gain: no single-task in the sweep, or a diverged side (one spelling of missing: empty)
+      const gains = c.ok.filter((r) => (r.mtl_gain ?? '') !== '').map((r) => Number(r.mtl_gain));
+      const g = meanCi(gains);
+      const gain = hasBaseline ? [gains.length, gains.length ? g.mean : '', Number.isFinite(g.low) ? g.low : '', Number.isFinite(g.high) ? g.high : ''] : ['', '', '', ''];
       const id = [c.model, c.correlation, c.labelCorrelation, c.lr, c.task, metric];
-      summary.push([...id, d.n, c.diverged, d.mean, d.std, d.min, d.q25, d.median, d.q75, d.max, isBest]);
+      summary.push([...id, d.n, c.diverged, d.mean, d.std, d.min, d.q25, d.median, d.q75, d.max, isBest, ...gain, ...c.at]);
       for (const b of histogram(values, cfg.report.histogramBins, cfg.report.histogramMax)) {
-        hist.push([...id, b.start, b.end, b.count, d.n > 0 ? b.count / d.n : 0]);
+        hist.push([...id, b.start, b.end, b.count, d.n > 0 ? b.count / d.n : 0, ...c.at]);
       }
     }
   }
-  return [writeCsv(dir, 'summary', summary), writeCsv(dir, 'histogram', hist)];
+  return [writeCsv(dir, 'summary', summary, axes), writeCsv(dir, 'histogram', hist, axes)];
 }

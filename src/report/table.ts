@@ -6,6 +6,8 @@ export interface TableRow {
   model: string;
   correlation: number;
   lr: number;
+  /** --set axis values ("" without axes). */
+  axes: string;
   runs: number;
   diverged: number;
   /** Each run's loss is the mean of its two tasks' final held-out losses. */
@@ -19,10 +21,10 @@ export function runTable(dir: string): TableRow[] {
   const rows = readCsv(dir, 'runs');
   const raw = runLosses(rows, METRICS.raw);
   const norm = runLosses(rows, METRICS.normalized); // the same runs, in the same order
-  const cells = new Map<string, { model: string; correlation: number; lr: number; diverged: number; raw: number[]; norm: number[] }>();
+  const cells = new Map<string, { model: string; correlation: number; lr: number; axes: string; diverged: number; raw: number[]; norm: number[] }>();
   raw.forEach((e, i) => {
-    const key = `${e.model}|${e.correlation}|${e.lr}`;
-    if (!cells.has(key)) cells.set(key, { model: e.model, correlation: e.correlation, lr: e.lr, diverged: 0, raw: [], norm: [] });
+    const key = `${e.model}|${e.correlation}|${e.lr}|${e.axes}`;
+    if (!cells.has(key)) cells.set(key, { model: e.model, correlation: e.correlation, lr: e.lr, axes: e.axes, diverged: 0, raw: [], norm: [] });
     const c = cells.get(key)!;
     if (!e.ok) c.diverged++;
     else {

@@ -6,6 +6,7 @@ import { SweepConfig } from '../config/defaults';
 import { TASKS } from '../data/generator';
 import { usage } from '../errors';
 import { Shard } from './shard';
+import { applyPoint, gridPoints } from '../config/grid';
 
 /** Planned runs of one sweep (models × correlations × lrs × runs). */
 export const MAX_PLANNED_RUNS = 100_000;
@@ -51,20 +52,25 @@ export function checkSweepBounds(cfg: SweepConfig, o: { jobs: number; replicas: 
   if (o.jobs > maxJobs) throw usage('--jobs', o.jobs, `an integer in [1, ${maxJobs}] (${JOBS_PER_CORE} × the ${cores()} cores here)`);
   if (o.replicas > MAX_REPLICAS) throw usage('--replicas', o.replicas, `an integer in [1, ${MAX_REPLICAS}]`);
   const s = cfg.sweep;
-  const planned = s.models.length * s.correlations.length * cfg.train.lr.length * s.runs;
+  const combos = gridPoints(s.grid).length;
+  const planned = s.models.length * s.correlations.length * cfg.train.lr.length * s.runs * combos;
   if (planned > MAX_PLANNED_RUNS) {
-    throw usage('planned runs (models × correlations × lrs × runs)', `${s.models.length} × ${s.correlations.length} × ${cfg.train.lr.length} × ${s.runs} = ${planned}`, `at most ${MAX_PLANNED_RUNS} per sweep (use several sweeps, or --shard)`);
+    throw usage('planned runs (models × correlations × lrs × runs × --set combinations)', `${s.models.length} × ${s.correlations.length} × ${cfg.train.lr.length} × ${s.runs} × ${combos} = ${planned}`, `at most ${MAX_PLANNED_RUNS} per sweep (use several sweeps, or --shard)`);
   }
-  const points = Math.floor(cfg.train.steps / cfg.train.evalEvery);
-  if (points > MAX_CURVE_POINTS) throw usage('train.steps / train.evalEvery', `${cfg.train.steps} / ${cfg.train.evalEvery}`, `at most ${MAX_CURVE_POINTS} evaluation points per run (a larger --eval-every)`);
+  const each = gridPoints(s.grid).map((p) => applyPoint(cfg, p)); // a --set axis may change steps, sizes or data
+  for (const c of each) {
+    const points = Math.floor(c.train.steps / c.train.evalEvery);
+    if (points > MAX_CURVE_POINTS) throw usage('train.steps / train.evalEvery', `${c.train.steps} / ${c.train.evalEvery}`, `at most ${MAX_CURVE_POINTS} evaluation points per run (a larger --eval-every)`);
+  }
   const workers = Math.max(1, Math.min(o.jobs, Math.ceil(o.planned / o.replicas)));
-  const perWorker = Math.min(o.replicas, Math.max(1, o.planned)) * runBytes(cfg);
+  const perRun = Math.max(...each.map(runBytes)); // the largest --set combination
+  const perWorker = Math.min(o.replicas, Math.max(1, o.planned)) * perRun;
   const onWorkers = workers * perWorker;
   const limit = Math.min(mem.total * 0.8, mem.free);
   if (onWorkers > limit) {
-    throw usage('memory for training', `about ${gb(onWorkers)} (${workers} workers × ${Math.min(o.replicas, o.planned)} replicas × ${gb(runBytes(cfg))} per run)`, `at most ${gb(limit)}, what this machine has free: fewer --jobs or --replicas, or smaller data.trainSize, data.evalSize, train.batchSize or model sizes`);
+    throw usage('memory for training', `about ${gb(onWorkers)} (${workers} workers × ${Math.min(o.replicas, o.planned)} replicas × ${gb(perRun)} per run)`, `at most ${gb(limit)}, what this machine has free: fewer --jobs or --replicas, or smaller data.trainSize, data.evalSize, train.batchSize or model sizes`);
   }
-  const records = o.planned * recordBytes(cfg);
+  const records = o.planned * Math.max(...each.map(recordBytes));
   if (records > mem.heap * 0.5) {
     throw usage('memory for the finished runs', `about ${gb(records)} (${o.planned} runs)`, `at most ${gb(mem.heap * 0.5)}, half the JS heap: fewer runs per sweep (--shard), or a larger --eval-every`);
   }

@@ -14,6 +14,7 @@ export function recordProblem(x: unknown): string | null {
   if (typeof x.model !== 'string' || x.model === '') return 'no model';
   if (!finite(x.correlation)) return 'no correlation';
   if (!finite(x.lr)) return 'no lr';
+  if (x.point !== undefined && !(isObject(x.point) && Object.values(x.point).every(finite))) return 'a malformed point (--set axis values)';
   const r = x.result;
   if (!isObject(r)) return 'no result';
   if (!Number.isInteger(r.run) || (r.run as number) < 0) return 'no run index';

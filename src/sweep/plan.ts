@@ -4,6 +4,7 @@
 import { hashSeed } from '../engine/random';
 import { SweepConfig } from '../config/defaults';
 import { Shard, shardOfRun } from './shard';
+import { Point, gridPoints, pointLabel } from '../config/grid';
 
 export interface RunKey {
   model: string;
@@ -11,18 +12,23 @@ export interface RunKey {
   lr: number;
   run: number;
   seed: number;
+  /** Values of the --set axes (empty without any). */
+  point: Point;
 }
 
 export interface GroupPlan {
   model: string;
   correlation: number;
   lr: number;
+  point: Point;
   runs: { run: number; seed: number }[];
 }
 
 /** Runs of one correlation trained side by side, and every (model, lr) group that still needs some of them. */
 export interface RunSetPlan {
   correlation: number;
+  /** One point of the --set axes: its runs train with that config (their data and shapes may differ from another point's). */
+  point: Point;
   /** Ascending by run index. */
   runs: { run: number; seed: number }[];
   /** Each group's runs are a subset of the set's, in the set's order (a resumed sweep may need fewer). */
@@ -37,21 +43,27 @@ export function runSeed(baseSeed: number, run: number): number {
   return hashSeed(`${baseSeed}/${run}`);
 }
 
-export function runId(k: { model: string; correlation: number; lr: number; run: number }): string {
-  return `${k.model}|${k.correlation}|${k.lr}|${k.run}`;
+export function runId(k: { model: string; correlation: number; lr: number; run: number; point?: Point }): string {
+  const at = pointLabel(k.point);
+  return `${k.model}|${k.correlation}|${k.lr}|${k.run}${at ? `|${at}` : ''}`;
 }
 
 /** Every run of the sweep, or of one shard of it. */
 export function allRuns(cfg: SweepConfig, shard: Shard | null = null): RunKey[] {
   const keys: RunKey[] = [];
-  for (const model of cfg.sweep.models)
-    cfg.sweep.correlations.forEach((correlation, c) => {
-      for (const lr of cfg.train.lr)
-        for (let run = 0; run < cfg.sweep.runs; run++) {
-          if (shard && shardOfRun(c, run, shard.count) !== shard.index) continue;
-          keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run) });
-        }
-    });
+  const points = gridPoints(cfg.sweep.grid);
+  const C = cfg.sweep.correlations.length;
+  // run i keeps its seed at every point of the --set axes too: a paired design across them
+  points.forEach((point, pi) => {
+    for (const model of cfg.sweep.models)
+      cfg.sweep.correlations.forEach((correlation, c) => {
+        for (const lr of cfg.train.lr)
+          for (let run = 0; run < cfg.sweep.runs; run++) {
+            if (shard && shardOfRun(pi * C + c, run, shard.count) !== shard.index) continue;
+            keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run), point });
+          }
+      });
+  });
   return keys;
 }
 
@@ -62,12 +74,15 @@ export function allRuns(cfg: SweepConfig, shard: Shard | null = null): RunKey[] 
  * Ordered set first, so an interrupted sweep has covered every correlation evenly.
  */
 export function planRunSets(runs: RunKey[], replicas: number, jobs = 1): RunSetPlan[] {
-  const byCorrelation = new Map<number, RunKey[]>();
+  // one list per (correlation, --set point): runs of different points may not share a batch
+  const byCorrelation = new Map<string, RunKey[]>();
   for (const k of runs) {
-    if (!byCorrelation.has(k.correlation)) byCorrelation.set(k.correlation, []);
-    byCorrelation.get(k.correlation)!.push(k);
+    const at = `${k.correlation}|${pointLabel(k.point)}`;
+    if (!byCorrelation.has(at)) byCorrelation.set(at, []);
+    byCorrelation.get(at)!.push(k);
   }
-  const perCorrelation = [...byCorrelation.entries()].map(([correlation, keys]) => {
+  const perCorrelation = [...byCorrelation.values()].map((keys) => {
+    const { correlation, point } = keys[0];
     const seeds = new Map(keys.map((k) => [k.run, k.seed]));
     const ids = [...seeds.keys()].sort((a, b) => a - b);
     const minimal = Math.ceil(ids.length / replicas);
@@ -82,11 +97,11 @@ export function planRunSets(runs: RunKey[], replicas: number, jobs = 1): RunSetP
       for (const k of keys) {
         if (!inSet.has(k.run)) continue;
         const cell = `${k.model}|${k.lr}`;
-        if (!groups.has(cell)) groups.set(cell, { model: k.model, correlation, lr: k.lr, runs: [] });
+        if (!groups.has(cell)) groups.set(cell, { model: k.model, correlation, lr: k.lr, point, runs: [] });
         groups.get(cell)!.runs.push({ run: k.run, seed: k.seed });
       }
       for (const g of groups.values()) g.runs.sort((a, b) => a.run - b.run);
-      sets.push({ correlation, runs: part.map((run) => ({ run, seed: seeds.get(run)! })), groups: [...groups.values()] });
+      sets.push({ correlation, point, runs: part.map((run) => ({ run, seed: seeds.get(run)! })), groups: [...groups.values()] });
     }
     return sets;
   });

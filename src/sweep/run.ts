@@ -14,6 +14,7 @@ import { Engine, engineFor } from '../train/engines';
 export { ENGINES, Engine } from '../train/engines';
 import { allRuns, planRunSets, runId } from './plan';
 import { runPool } from './pool';
+import { applyPoint, gridPoints } from '../config/grid';
 import { Shard } from './shard';
 import { RunRecord, recordId, writeRunTables } from './tables';
 
@@ -61,7 +62,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
   // refused before anything is written or allocated: another sweep in the folder, sizes beyond the bounds
   checkFolder(o.out, o.config, o.configHash, o.shard, o.force);
   const s = o.config.sweep;
-  const planned = Math.ceil((s.models.length * s.correlations.length * o.config.train.lr.length * s.runs) / (o.shard?.count ?? 1));
+  const planned = Math.ceil((s.models.length * s.correlations.length * o.config.train.lr.length * s.runs * gridPoints(s.grid).length) / (o.shard?.count ?? 1));
   try {
     checkSweepBounds(o.config, { jobs: o.jobs, replicas: o.replicas, shard: o.shard, planned });
   } catch (e) {
@@ -126,8 +127,9 @@ export function startSweep(o: SweepOptions): RunningSweep {
     throw e;
   }
   o.onProgress?.(records.size, wanted.length);
-  const stepsTotal = wanted.length * o.config.train.steps;
-  let stepsDone = records.size * o.config.train.steps;
+  const stepsOf = (k: { point?: Record<string, number> }) => applyPoint(o.config, k.point).train.steps; // train.steps may be a --set axis
+  const stepsTotal = wanted.reduce((a, k) => a + stepsOf(k), 0);
+  let stepsDone = [...records.values()].reduce((a, r) => a + stepsOf(r), 0);
   o.onSteps?.(stepsDone, stepsTotal);
 
   let failure: unknown = null;
@@ -135,7 +137,8 @@ export function startSweep(o: SweepOptions): RunningSweep {
   const pool = runPool(planRunSets(todo, o.replicas, o.jobs), o.jobs, { backend: o.backend, engine: o.engine, config: o.config, modelFiles }, {
     onGroup(group, results) {
       if (failure) return;
-      const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, result }));
+      const at = group.point && Object.keys(group.point).length ? { point: group.point } : {}; // journal lines without --set stay as they were
+      const recs: RunRecord[] = results.map((result) => ({ model: group.model, correlation: group.correlation, lr: group.lr, ...at, result }));
       try {
         appendLines(journal, recs.map((r) => JSON.stringify(r)));
       } catch (e) {

@@ -10,6 +10,7 @@ import { RunResult, batchViews, startGroup } from '../train/replicas';
 import { SweepConfig } from '../config/defaults';
 import { GroupPlan, RunSetPlan } from './plan';
 import { ModelFile, registerModelFiles } from '../models/custom';
+import { applyPoint } from '../config/grid';
 
 export interface WorkerInit {
   backend: Backend;
@@ -36,11 +37,12 @@ export const PROGRESS_EVERY = 250;
  * run's stream whichever groups train beside it, so each group's results equal it trained alone.
  */
 export function trainRunSet(
-  cfg: SweepConfig,
+  sweepCfg: SweepConfig,
   set: RunSetPlan,
   engine: Engine,
   on: { group?(group: GroupPlan, results: RunResult[]): void; progress?(steps: number): void } = {},
 ): void {
+  const cfg = applyPoint(sweepCfg, set.point); // the --set axes' values: data, shapes and training of this set
   const constants = studyConstants(cfg.data, cfg.sweep.seed);
   const shape = { ...cfg.model, inputDim: cfg.data.dim, tasks: TASKS };
   const { steps, batchSize: B } = cfg.train;

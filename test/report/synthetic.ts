@@ -4,6 +4,7 @@ import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { header } from '../../src/output/columns';
 import { stream } from '../../src/engine/random';
+import { mtlGains } from '../../src/output/gain';
 
 /** Final held-out loss of run `run` (0-based) of a model at a correlation, for one task. */
 export type Truth = (model: string, correlation: number, run: number, noise: () => number) => number;
@@ -25,6 +26,8 @@ export interface Synthetic {
   seed?: number;
   /** Extra per-run status: a run for which this returns true is written as diverged. */
   diverged?: (model: string, correlation: number, run: number) => boolean;
+  /** A task's loss is the run's loss times this (default 1): a seesaw by construction. */
+  taskFactor?: (model: string, correlation: number, task: number) => number;
 }
 
 /**
@@ -49,7 +52,7 @@ export function writeSynthetic(dir: string, s: Synthetic): string {
         const seed = s.paired ? seed0 + run : seed0 + run + 1000 * (pi + 1);
         const status = s.diverged?.(model, p, run) ? 'diverged' : 'ok';
         for (const task of [1, 2]) {
-          const v = loss + (task - 1.5) * 1e-6;
+          const v = loss * (s.taskFactor?.(model, p, task) ?? 1) + (task - 1.5) * 1e-6;
           const base = { model, correlation: p, label_correlation: p, run, seed, lr: 0.001, task };
           runs.push({ ...base, train_loss: v, eval_loss: 3 * v, train_loss_normalized: v, eval_loss_normalized: v, steps: 100, status, seconds: 0 });
           if (!s.extras) continue;
@@ -63,6 +66,9 @@ export function writeSynthetic(dir: string, s: Synthetic): string {
   });
   const write = (name: 'runs' | 'curves' | 'gates', rows: Record<string, unknown>[]) =>
     fs.writeFileSync(path.join(dir, `${name}.csv`), stringify(rows.map((r) => header(name).map((c) => r[c] ?? '')), { header: true, columns: header(name) }));
+  // mtl_gain as the sweep writes it
+  const gains = mtlGains(runs.map((r) => ({ model: String(r.model), correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), task: Number(r.task), loss: Number(r.eval_loss_normalized), ok: r.status === 'ok' })));
+  runs.forEach((r, i) => (r.mtl_gain = gains[i] ?? ''));
   write('runs', runs);
   if (s.extras) {
     write('curves', curves);
