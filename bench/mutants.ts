@@ -13,10 +13,10 @@
 //   node dist/bench/mutants.js --build-only  # check every patch still applies and builds (seconds)
 //   npm run ci-baseline                     # regenerate results/ci-baseline (one command)
 //
-// Engines: a mutation lists one patch set per engine it concerns ("tfjs": src/models and the
-// tfjs trainer; "fused": src/engine/fused once it exists). Each engine's patch set is run with
-// `--engine NAME` when the CLI has that flag, so a bug is looked for on the path it breaks;
-// on a CLI without --engine only "tfjs" patches run (the only engine there is).
+// Engines: a mutation lists one patch set per engine ("tfjs": src/models and the tfjs trainer;
+// "fused": the TypeScript around the fused wasm kernels, so no C compiler is needed). Each
+// engine's patch set is run with `--engine NAME`, so a bug is looked for on the path it breaks;
+// --engines picks the patch sets (default: fused, the engine the ci preset trains on).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
