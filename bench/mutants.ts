@@ -9,13 +9,14 @@
 //   node dist/bench/mutants.js --only gate-shared,adam-bias --no-controls
 //   node dist/bench/mutants.js --controls-only   # only the two no-false-alarm runs
 //   node dist/bench/mutants.js --control-seeds 2 --keep /tmp/kept   # keep each sweep folder (to re-compare at another tolerance)
+//   node dist/bench/mutants.js --engines fused,tfjs   # also the tfjs patch sets (default: fused, the ci preset's engine)
 //   node dist/bench/mutants.js --build-only  # check every patch still applies and builds (seconds)
 //   npm run ci-baseline                     # regenerate results/ci-baseline (one command)
 //
-// Engines: a mutation lists one patch set per engine it concerns ("tfjs": src/models and the
-// tfjs trainer; "fused": src/engine/fused once it exists). Each engine's patch set is run with
-// `--engine NAME` when the CLI has that flag, so a bug is looked for on the path it breaks;
-// on a CLI without --engine only "tfjs" patches run (the only engine there is).
+// Engines: a mutation lists one patch set per engine ("tfjs": src/models and the tfjs trainer;
+// "fused": the TypeScript around the fused wasm kernels, so no C compiler is needed). Each
+// engine's patch set is run with `--engine NAME`, so a bug is looked for on the path it breaks;
+// --engines picks the patch sets (default: fused, the engine the ci preset trains on).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -50,6 +51,8 @@ export const MUTATIONS: Mutation[] = [
     description: "mmoe: both towers read gate 1's mixture (mmoe degenerates to omoe)",
     engines: {
       tfjs: [{ file: 'src/models/mmoe.ts', search: 'return { predictions: towers(p, perGate(mixed)), gates };', replace: 'const [first] = perGate(mixed);\n    return { predictions: towers(p, [first, first]), gates };' }],
+      // the second gate is still a parameter (and trained on nothing): only the mixture a tower reads changes
+      fused: [{ file: 'src/engine/fused/mmoe.ts', search: 'taskGate: (k) => k }', replace: 'taskGate: () => 0 }' }],
     },
   },
   {
@@ -57,6 +60,11 @@ export const MUTATIONS: Mutation[] = [
     description: 'omoe and mmoe: gate logits multiplied by 0, so every gate is frozen uniform (1/E per expert)',
     engines: {
       tfjs: [{ file: 'src/models/layers.ts', search: "const gates = tf.softmax(tf.matMul(x, p['gates.w']).reshape([R, B, G, E])) as tf.Tensor4D;", replace: "const gates = tf.softmax(tf.mul(tf.matMul(x, p['gates.w']), 0).reshape([R, B, G, E])) as tf.Tensor4D;" }],
+      // the gate logits zeroed before the softmax (so 1/E) and their gradient zeroed after the mixture's backward
+      fused: [
+        { file: 'src/engine/fused/dense.ts', search: 'K!.softmax(Z * 4, N1, A, E, G, n); // eq. 8', replace: 'for (let b = 0; b < n; b++) R1.f32().fill(0, Z + b * N1 + A, Z + (b + 1) * N1);\n    K!.softmax(Z * 4, N1, A, E, G, n);' },
+        { file: 'src/engine/fused/dense.ts', search: 'if (G > 0) K!.mix_bwd(Z * 4, DZ * 4, N1, A, E, H, G, n, DMIX * 4);', replace: 'if (G > 0) { K!.mix_bwd(Z * 4, DZ * 4, N1, A, E, H, G, n, DMIX * 4); for (let b = 0; b < n; b++) R1.f32().fill(0, DZ + b * N1 + A, DZ + (b + 1) * N1); }' },
+      ],
     },
   },
   {
@@ -64,13 +72,20 @@ export const MUTATIONS: Mutation[] = [
     description: "omoe and mmoe: the experts' ReLU dropped (linear experts)",
     engines: {
       tfjs: [{ file: 'src/models/layers.ts', search: "const experts = dense(p, 'experts', x, true)", replace: "const experts = dense(p, 'experts', x, false)" }],
+      // with experts (G > 0) the first layer's bias is added without the ReLU, and its backward skips the ReLU's mask
+      fused: [
+        { file: 'src/engine/fused/dense.ts', search: 'K!.bias_relu(Z * 4, N1, (par + B1) * 4, A, n);', replace: 'if (G > 0) { const F = R1.f32(); for (let b = 0; b < n; b++) for (let c = 0; c < A; c++) F[Z + b * N1 + c] += F[par + B1 + c]; } else K!.bias_relu(Z * 4, N1, (par + B1) * 4, A, n);' },
+        { file: 'src/engine/fused/dense.ts', search: 'K!.relu_bwd(Z * 4, DZ * 4, N1, A, n, (GRAD + B1) * 4);', replace: 'if (G > 0) { const F = R1.f32(); F.fill(0, GRAD + B1, GRAD + B1 + A); for (let b = 0; b < n; b++) for (let c = 0; c < A; c++) F[GRAD + B1 + c] += F[DZ + b * N1 + c]; } else K!.relu_bwd(Z * 4, DZ * 4, N1, A, n, (GRAD + B1) * 4);' },
+      ],
     },
   },
   {
     name: 'labels-swapped',
     description: "training: each tower is trained on the other task's labels (evaluation unchanged)",
     engines: {
-      tfjs: [{ file: 'src/train/replicas.ts', search: 'const ys = tf.tensor3d(yb, [R, B, TASKS]);', replace: 'const ys = tf.reverse(tf.tensor3d(yb, [R, B, TASKS]), 2);' }],
+      tfjs: [{ file: 'src/train/engines.ts', search: 'const ys = tf.tensor3d(y, [R, batch, T]);', replace: 'const ys = tf.reverse(tf.tensor3d(y, [R, batch, T]), 2);' }],
+      // the fused group steps on a copy of the batch with each row's two labels exchanged
+      fused: [{ file: 'src/train/engines.ts', search: 'const losses = group.step(x, y, batch);', replace: 'const swapped = y.slice();\n      for (let i = 0; i < swapped.length; i += T) swapped.subarray(i, i + T).reverse();\n      const losses = group.step(x, swapped, batch);' }],
     },
   },
   {
@@ -81,6 +96,8 @@ export const MUTATIONS: Mutation[] = [
         { file: 'src/engine/adam.ts', search: 'const mHat = f(mi / om1), vHat = f(vi / om2);', replace: 'const mHat = mi, vHat = vi;' },
         { file: 'src/engine/adam.ts', search: 'return (host ?? total <= HOST_ADAM_MAX_PARAMS) ? hostAdam(params, learningRate) : kernelAdam(params, learningRate);', replace: 'return hostAdam(params, learningRate);' },
       ],
+      // the fused Adam kernel divides the moments by the factors it is given: 1 instead of 1 − β^t
+      fused: [{ file: 'src/engine/fused/dense.ts', search: '1 - beta1, 1 - beta2, 1 - accBeta1, 1 - accBeta2, epsilon, -lr);', replace: '1 - beta1, 1 - beta2, 1, 1, epsilon, -lr);' }],
     },
   },
 ];
@@ -179,12 +196,14 @@ function main(argv: string[]): void {
   process.stdout.write(`${'mutation'.padEnd(16)} ${'engine'.padEnd(6)} ${'result'.padEnd(8)} ${'time'.padStart(7)}  cells worse (relative shift)\n`);
   const buildOnly = argv.includes('--build-only');
   const keep = argv.includes('--keep') ? path.resolve(argv[argv.indexOf('--keep') + 1]) : null;
+  // the ci preset trains on the default engine (fused); the tfjs patch sets run on request, against the same baseline
+  const engines = argv.includes('--engines') ? argv[argv.indexOf('--engines') + 1].split(',') : ['fused'];
   const seeds = argv.includes('--control-seeds') ? argv[argv.indexOf('--control-seeds') + 1].split(',').map(Number) : CONTROL_SEEDS;
   if (!argv.includes('--no-controls') && !buildOnly) {
     for (const seed of seeds) report(trial(`control-seed${seed}`, null, [], ['--seed', String(seed)], false, keep));
   }
   for (const m of MUTATIONS.filter((x) => (!only || only.includes(x.name)) && !argv.includes('--controls-only'))) {
-    for (const [engine, patches] of Object.entries(m.engines)) report(trial(m.name, engine, patches, [], buildOnly, keep));
+    for (const [engine, patches] of Object.entries(m.engines).filter(([e]) => engines.includes(e))) report(trial(m.name, engine, patches, [], buildOnly, keep));
   }
   const controls = outcomes.filter((o) => o.name.startsWith('control'));
   const mutants = outcomes.filter((o) => !o.name.startsWith('control'));

@@ -25,7 +25,7 @@ export function reportCommand(program: Command, status: ExitStatus): void {
     .option('--json', 'print the verdict (claims, sanity gates, design, check) as JSON on stdout instead of the lines')
     .option('--where <key=value>', 'a sweep with --set axes: the combination to report, one value of each axis (repeatable, e.g. --where model.experts=4); it replaces the report of another combination', (t: string, all: string[] | undefined) => [...(all ?? []), t])
     .option('--junit <file>', 'also write JUnit XML: one test case per claim and per sanity gate')
-    .addHelpText('after', '\nExample:\n  mmoe-sweep --preset ci --out /tmp/ci && mmoe-sweep report /tmp/ci --check --strict --junit report.xml')
+    .addHelpText('after', '\nExample:\n  mmoe-sweep --preset ci --out /tmp/ci && mmoe-sweep report /tmp/ci --check --junit report.xml')
     .action(async (dir: string, o: Record<string, unknown>) => void (status.code = await report(dir, o)));
 }
 
