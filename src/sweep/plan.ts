@@ -87,22 +87,27 @@ export function planRunSets(runs: RunKey[], replicas: number, jobs = 1): RunSetP
     const ids = [...seeds.keys()].sort((a, b) => a - b);
     const minimal = Math.ceil(ids.length / replicas);
     const count = Math.min(ids.length, Math.ceil(minimal / jobs) * jobs);
-    const sets: RunSetPlan[] = [];
+    // each run's set found once, so planning stays linear in the runs (--runs 100000 --dry-run)
+    const parts: number[][] = [];
+    const setOf = new Map<number, number>();
     for (let i = 0, from = 0; i < count; i++) {
       const to = Math.round(((i + 1) * ids.length) / count);
       const part = ids.slice(from, to);
       from = to;
-      const inSet = new Set(part);
-      const groups = new Map<string, GroupPlan>();
-      for (const k of keys) {
-        if (!inSet.has(k.run)) continue;
-        const cell = `${k.model}|${k.lr}`;
-        if (!groups.has(cell)) groups.set(cell, { model: k.model, correlation, lr: k.lr, point, runs: [] });
-        groups.get(cell)!.runs.push({ run: k.run, seed: k.seed });
-      }
-      for (const g of groups.values()) g.runs.sort((a, b) => a.run - b.run);
-      sets.push({ correlation, point, runs: part.map((run) => ({ run, seed: seeds.get(run)! })), groups: [...groups.values()] });
+      for (const run of part) setOf.set(run, i);
+      parts.push(part);
     }
+    const groupsOf = parts.map(() => new Map<string, GroupPlan>());
+    for (const k of keys) {
+      const groups = groupsOf[setOf.get(k.run)!];
+      const cell = `${k.model}|${k.lr}`;
+      if (!groups.has(cell)) groups.set(cell, { model: k.model, correlation, lr: k.lr, point, runs: [] });
+      groups.get(cell)!.runs.push({ run: k.run, seed: k.seed });
+    }
+    const sets: RunSetPlan[] = parts.map((part, i) => {
+      for (const g of groupsOf[i].values()) g.runs.sort((a, b) => a.run - b.run);
+      return { correlation, point, runs: part.map((run) => ({ run, seed: seeds.get(run)! })), groups: [...groupsOf[i].values()] };
+    });
     return sets;
   });
   const sets: RunSetPlan[] = [];
