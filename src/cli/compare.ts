@@ -41,6 +41,7 @@ export function fraction(flag: string, text: string, ok: (x: number) => boolean,
 /** Refuses, before any work is done, an output file whose folder is missing or that is a folder. */
 export function checkWritable(file: string, what: string): void {
   const refuse = (code: string) => new UsageError(`${what} ${JSON.stringify(file)} cannot be written (${code}); allowed: a writable file path`, file);
+  if (file.trim() === '') throw refuse('empty path'); // an empty --junit/--out was skipped silently, exit 0
   const dir = fs.statSync(path.dirname(path.resolve(file)), { throwIfNoEntry: false });
   if (!dir) throw refuse('ENOENT');
   if (!dir.isDirectory()) throw refuse('ENOTDIR');
@@ -61,10 +62,14 @@ export function compare(base: string, next: string, o: Record<string, unknown>):
   const metric = parseMetric(o.metric as string);
   const tolerance = fraction('--tolerance', o.tolerance as string, (x) => x >= 0 && x < 1, 'a number in [0, 1) (0.1 = 10%)');
   const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
-  const c = compareSweeps(base, next, { metric, alpha, tolerance });
   const out = (o.out as string | undefined) ?? path.join(next, 'compare.csv');
-  writeChecked(out, stringify(compareRows(c), { header: true, columns: compareHeader() }), 'compare.csv');
-  if (o.junit) writeChecked(o.junit as string, junitXml('mmoe-sweep compare', junitCases(c)), '--junit');
+  const outWhat = o.out === undefined ? 'compare.csv' : '--out';
+  // both outputs checked before either is written, so a bad --junit leaves no new compare.csv behind
+  checkWritable(out, outWhat);
+  if (o.junit !== undefined) checkWritable(o.junit as string, '--junit');
+  const c = compareSweeps(base, next, { metric, alpha, tolerance });
+  writeChecked(out, stringify(compareRows(c), { header: true, columns: compareHeader() }), outWhat);
+  if (o.junit !== undefined) writeChecked(o.junit as string, junitXml('mmoe-sweep compare', junitCases(c)), '--junit');
   for (const n of c.notes) process.stderr.write(`mmoe-sweep: note: ${n}\n`);
   const worse = c.cells.filter((x) => x.verdict === 'worse');
   if (o.json) process.stdout.write(`${JSON.stringify({ ...c, worse: worse.map((x) => cellName(x.axes)), file: out }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);

@@ -33,7 +33,7 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   const metric = parseMetric(o.metric as string);
   const margin = fraction('--margin', o.margin as string, (x) => x >= 0, 'a number >= 0 (0.1 = 10%)');
   const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
-  if (o.junit) checkWritable(o.junit as string, '--junit');
+  if (o.junit !== undefined) checkWritable(o.junit as string, '--junit');
   const where = (o.where as string[] | undefined) ?? [];
   // under the folder's lock (writeSetInto), so a sweep still writing there is refused first
   const { value: r, signal, moved } = await writeSetInto(dir, 'report', async (stage) => {
@@ -45,7 +45,7 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   if (r.removed.length) process.stderr.write(`removed ${r.removed.length} stale figure files: ${r.removed.map((f) => path.basename(f)).join(', ')}\n`);
   const failures = o.check ? checkFailures(r.claims, gates, Boolean(o.strict)) : [];
-  if (o.junit) writeChecked(o.junit as string, junitXml('mmoe-sweep report', junitCases(r.claims, gates, Boolean(o.strict))), '--junit');
+  if (o.junit !== undefined) writeChecked(o.junit as string, junitXml('mmoe-sweep report', junitCases(r.claims, gates, Boolean(o.strict))), '--junit');
   if (o.json) {
     const json = { dir, metric, design: design.text, claims: r.claims, gates, check: o.check ? { strict: Boolean(o.strict), passed: failures.length === 0, failures } : null, written: r.files.map(moved) };
     process.stdout.write(`${JSON.stringify(json, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);

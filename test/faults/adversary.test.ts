@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { BIN, ROOT, tmpDir } from './helpers';
+import { assertOneLine, BIN, finishedSweep, ROOT, runCli, snapshot, tmpDir } from './helpers';
 
 test('--dry-run at the --runs bound (100000) plans in seconds, writes nothing', () => {
   // planning was quadratic in the runs: this took minutes, so the bound was a hang
@@ -16,4 +16,17 @@ test('--dry-run at the --runs bound (100000) plans in seconds, writes nothing', 
   assert.equal(plan.runs, 3 * 2 * 100000); // smoke: 3 models × 2 correlations × 100000 runs
   assert.equal(plan.mode, 'new');
   assert.equal(fs.existsSync(out), false);
+});
+
+test('compare/report: an empty --junit or --out is refused (it was skipped, exit 0); a bad --junit writes no compare.csv', () => {
+  const base = finishedSweep('adv-base');
+  const next = finishedSweep('adv-next');
+  assertOneLine(runCli(['compare', base, next, '--junit', '']), 2, '--junit ""');
+  assertOneLine(runCli(['compare', base, next, '--out', '']), 2, '--out ""');
+  assertOneLine(runCli(['report', base, '--junit', '']), 2, '--junit ""');
+  const dir = tmpDir('adv-out');
+  assertOneLine(runCli(['compare', base, next, '--out', dir]), 2, `--out ${JSON.stringify(dir)}`);
+  const before = snapshot(next);
+  assertOneLine(runCli(['compare', base, next, '--junit', path.join(dir, 'missing', 'j.xml')]), 2, '--junit');
+  assert.deepEqual(snapshot(next), before, 'compare wrote into NEW before refusing --junit');
 });
