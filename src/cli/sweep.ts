@@ -117,6 +117,7 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   registerModelFiles((opts.modelFile as string[] | undefined) ?? []); // before the config: --models may name them
   const config = resolveConfig({ preset: opts.preset as string, configFile: opts.config as string | undefined, flags: opts });
   if (opts.labelCorrelation !== undefined) config.sweep.correlations = cosinesFor(config, opts);
+  checkRunCount(config);
   const jobs = opts.jobs === undefined ? cores() : positiveInt('--jobs', opts.jobs as string);
   const replicas = opts.replicas as number;
   const choice = backendChoice(opts.backend as string);
@@ -175,6 +176,14 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
     process.stdout.write(`${formatTable(rows)}\n\n${outcome.total} runs (${outcome.resumed} from an earlier invocation) on ${backend}, engine ${engine}; files in ${out}: ${Object.values(OUTPUTS).map((o) => o.file).filter((f) => files.some((x) => x.endsWith(f))).join(', ')}, manifest.json\n`);
   }
   return 0;
+}
+
+/** Each axis has its own bound, but their product did not: 100 × 100 --set values at --runs 100000 ran out of memory while planning (a V8 abort, exit 134). */
+export const MAX_RUNS = 2_000_000;
+function checkRunCount(config: SweepConfig): void {
+  const axes: [string, number][] = [['models', config.sweep.models.length], ['correlations', config.sweep.correlations.length], ['lr', config.train.lr.length], ['runs', config.sweep.runs], ...Object.entries(config.sweep.grid ?? {}).map(([k, v]): [string, number] => [k, v.length])];
+  const total = axes.reduce((n, [, c]) => n * c, 1);
+  if (total > MAX_RUNS) throw usage('the sweep', `${axes.map(([k, c]) => `${c} ${k}`).join(' × ')} = ${total} runs`, `at most ${MAX_RUNS} runs in one sweep (fewer values or --runs)`);
 }
 
 /** --dry-run: what would run and for about how long; reads the --out folder (to say resume or refuse) but writes nothing. */

@@ -30,3 +30,12 @@ test('compare/report: an empty --junit or --out is refused (it was skipped, exit
   assertOneLine(runCli(['compare', base, next, '--junit', path.join(dir, 'missing', 'j.xml')]), 2, '--junit');
   assert.deepEqual(snapshot(next), before, 'compare wrote into NEW before refusing --junit');
 });
+
+test('a sweep of more than 2,000,000 runs in all is refused (each axis was bounded, their product was not: a V8 out-of-memory abort)', () => {
+  const values = (from: number) => Array.from({ length: 100 }, (_, i) => from + i).join(',');
+  const out = path.join(tmpDir('adv-big'), 'out');
+  const args = ['--preset', 'smoke', '--set', `model.experts=${values(1)}`, '--set', `data.dim=${values(2)}`, '--runs', '100000', '--out', out];
+  assertOneLine(runCli([...args, '--dry-run']), 2, '= 6000000000 runs');
+  assertOneLine(runCli(args), 2, 'at most 2000000 runs');
+  assert.equal(fs.existsSync(out), false);
+});
