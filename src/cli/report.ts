@@ -37,9 +37,10 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   const where = (o.where as string[] | undefined) ?? [];
   // under the folder's lock (writeSetInto), so a sweep still writing there is refused first
   const { value: r, signal, moved } = await writeSetInto(dir, 'report', async (stage) => {
-    // the gates read normalized loss whatever --metric says: "learnt nothing" is 1 − R² ≥ 0
-    const normalized = loadSweep(dir, 'normalized', where);
-    return { ...(await writeReport(dir, { metric, margin, alpha, where }, stage)), gates: sanityGates(normalized), design: sweepDesign(normalized) };
+    const written = await writeReport(dir, { metric, margin, alpha, where }, stage);
+    // the gates read normalized loss whatever --metric says: "learnt nothing" is 1 − R² ≥ 0 (read again only under --metric raw)
+    const normalized = metric === 'normalized' ? written.sweep : loadSweep(dir, 'normalized', where);
+    return { ...written, gates: sanityGates(normalized), design: sweepDesign(normalized) };
   });
   const { gates, design } = r;
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -19,6 +19,8 @@ export interface ReportOptions extends Partial<ClaimOptions> {
 }
 
 export interface ReportResult {
+  /** The folder as read for this report (its metric), so a caller need not read it again. */
+  sweep: Sweep;
   claims: Claim[];
   files: string[];
   report: string;
@@ -40,7 +42,7 @@ export async function writeReport(dir: string, options: ReportOptions, into = di
   writeAtomic(claimsFile, stringify(claimRows(claims, options.metric), { header: true, columns: reportHeader('claims') }));
   const report = path.join(into, 'report.md');
   writeAtomic(report, markdown(sweep, claims, figures, skipped, o));
-  return { claims, files: [report, claimsFile, ...files], report, warnings: missingInputs(sweep, skipped), removed };
+  return { sweep, claims, files: [report, claimsFile, ...files], report, warnings: missingInputs(sweep, skipped), removed };
 }
 
 /** "gates.csv (nor gates.csv.gz) is absent: skipped fig6-gates and the gate table". */
