@@ -33,6 +33,7 @@ export const SWEEP_FLAGS: [string, string][] = [
   ['--batch-size <n>', 'rows per training step'],
   ['--lr <list>', 'Adam learning rates; a list is a grid, each reported, the best marked in summary.csv'],
   ['--eval-every <n>', 'steps between held-out evaluations (curves.csv)'],
+  ['--lr-schedule <name>', 'constant (default) or cosine: lr·½(1 + cos(π·t/steps)) at step t, annealed towards 0 by the last step'],
   ['--train-size <n>', 'training rows per run; 0 draws fresh rows every step'],
   ['--eval-size <n>', 'held-out rows per run'],
 ];

@@ -79,6 +79,7 @@ export const FLAG_BINDINGS: FlagBinding[] = [
   { flag: 'batchSize', section: 'train', key: 'batchSize' },
   { flag: 'lr', section: 'train', key: 'lr' },
   { flag: 'evalEvery', section: 'train', key: 'evalEvery' },
+  { flag: 'lrSchedule', section: 'train', key: 'lrSchedule' },
   { flag: 'trainSize', section: 'data', key: 'trainSize' },
   { flag: 'evalSize', section: 'data', key: 'evalSize' },
 ];
@@ -125,6 +126,7 @@ export function resolveConfig(src: ConfigSources): SweepConfig {
   const sets = src.flags.set as string[] | undefined;
   if (sets && sets.length) cfg.sweep.grid = { ...cfg.sweep.grid, ...parseSets(sets) };
   if (cfg.sweep.grid && Object.keys(cfg.sweep.grid).length === 0) delete cfg.sweep.grid; // no axes: hashes as a config without the key
+  if (cfg.train.lrSchedule === 'constant') delete cfg.train.lrSchedule; // the default: hashes as a config made before schedules existed
   return checkWhole(cfg);
 }
 

@@ -3,8 +3,9 @@
 import { usage } from '../errors';
 import { MODEL_NAMES } from '../models/zoo';
 import { checkGrid } from './grid';
+import { LR_SCHEDULES } from '../train/schedule';
 
-type Kind = 'int' | 'number' | 'numbers' | 'numbersOrNull' | 'models' | 'grid';
+type Kind = 'int' | 'number' | 'numbers' | 'numbersOrNull' | 'models' | 'grid' | 'choice';
 
 export interface Rule {
   kind: Kind;
@@ -14,6 +15,8 @@ export interface Rule {
   above?: boolean;
   /** Most values in a list. */
   maxItems?: number;
+  /** The allowed words of a 'choice'. */
+  choices?: readonly string[];
   doc: string;
 }
 
@@ -52,6 +55,7 @@ export const SCHEMA: Record<string, Record<string, Rule>> = {
     batchSize: rule(upTo(1_000_000), 'rows per training step'),
     lr: rule({ kind: 'numbers', min: 0, above: true, maxItems: 100, doc: '' }, 'Adam learning rates (a list is a grid)'),
     evalEvery: rule(upTo(100_000_000), 'steps between held-out evaluations'),
+    lrSchedule: rule({ kind: 'choice', choices: LR_SCHEDULES, doc: '' }, 'constant: lr at every step; cosine: lr·½(1 + cos(π·t/steps)) at step t = 0 … steps − 1, from lr down towards 0'),
   },
   sweep: {
     models: rule({ kind: 'models', doc: '' }, 'architectures to train'),
@@ -85,6 +89,8 @@ export function allowed(r: Rule): string {
       return 'null or a list of numbers';
     case 'grid':
       return 'an object of dotted config key → list of values';
+    case 'choice':
+      return `one of ${r.choices!.join(', ')}`;
     case 'models':
       return `a non-empty list of ${MODEL_NAMES.join(', ')} (or a model of your own: --model-file)`;
   }
@@ -129,6 +135,9 @@ export function check(where: string, value: unknown, r: Rule): unknown {
       return value;
     case 'grid':
       return checkGrid(where, value);
+    case 'choice':
+      if (typeof value !== 'string' || !r.choices!.includes(value)) throw bad();
+      return value;
   }
 }
 
@@ -152,6 +161,7 @@ export function parseFlag(text: string, r: Rule): unknown {
     case 'models':
       return text.split(',').map((t) => t.trim());
     case 'grid':
-      return text;
+    case 'choice':
+      return text.trim();
   }
 }

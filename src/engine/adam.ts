@@ -17,6 +17,8 @@ const f = Math.fround;
 export interface Adam {
   /** One update from gradients keyed by parameter name (as Params). */
   apply(grads: Record<string, tf.Tensor>): void;
+  /** The rate of the following updates (a learning-rate schedule's). */
+  setLearningRate(lr: number): void;
   dispose(): void;
 }
 
@@ -36,6 +38,8 @@ function kernelAdam(params: Params, learningRate: number): Adam {
       const byVariable = Object.fromEntries(Object.entries(grads).map(([name, g]) => [params[name].name, g]));
       optimizer.applyGradients(byVariable as Record<string, tf.Variable>); // typed as variables, reads tensors
     },
+    // read by every applyGradients (as −learningRate, a float32 scalar); protected in the typings only
+    setLearningRate: (lr) => ((optimizer as unknown as { learningRate: number }).learningRate = lr),
     dispose: () => optimizer.dispose(),
   };
 }
@@ -45,7 +49,8 @@ function hostAdam(params: Params, learningRate: number, beta1 = 0.9, beta2 = 0.9
   const m = new Map(names.map((n) => [n, new Float32Array(params[n].size)]));
   const v = new Map(names.map((n) => [n, new Float32Array(params[n].size)]));
   const b1 = f(beta1), b2 = f(beta2), c1 = f(1 - beta1), c2 = f(1 - beta2);
-  const eps = f(epsilon), negLr = f(-learningRate);
+  const eps = f(epsilon);
+  let negLr = f(-learningRate);
   let accBeta1 = b1, accBeta2 = b2; // beta^t, kept in float32 as tf.train.adam keeps it
   return {
     apply(grads) {
@@ -71,6 +76,7 @@ function hostAdam(params: Params, learningRate: number, beta1 = 0.9, beta2 = 0.9
       accBeta1 = f(accBeta1 * b1);
       accBeta2 = f(accBeta2 * b2);
     },
+    setLearningRate: (lr) => (negLr = f(-lr)),
     dispose() {
       m.clear();
       v.clear();

@@ -30,6 +30,8 @@ export interface EngineSpec {
 
 /** One group's model state on one engine; the trainer (replicas.ts) does the bookkeeping around it. */
 export interface EngineCore {
+  /** The rate of the following steps (a schedule's; spec.lr until called). */
+  setLearningRate(lr: number): void;
   /** One Adam step on x [R, B, inputDim], y [R, B, tasks]; adds each replica's per-task batch MSE to a running sum. */
   step(x: Float32Array, y: Float32Array, batch: number): void;
   /** The running sums divided by `steps`, [R][tasks]; then the sums restart at zero. */
@@ -67,6 +69,7 @@ export function tfjsEngine(spec: EngineSpec): EngineCore {
   let trainSum: tf.Tensor2D = tf.zeros([R, T]);
 
   return {
+    setLearningRate: (lr) => optimizer.setLearningRate(lr),
     step(x, y, batch) {
       const perTask = tf.tidy(() => {
         const xs = tf.tensor3d(x, [R, batch, d]);
@@ -123,6 +126,7 @@ export function fusedEngine(spec: EngineSpec, fused: FusedArchitecture = fusedAr
   const trainSum = new Float64Array(R * T);
 
   return {
+    setLearningRate: (lr) => group.setLearningRate(lr),
     step(x, y, batch) {
       const losses = group.step(x, y, batch);
       for (let i = 0; i < trainSum.length; i++) trainSum[i] += losses[i];

@@ -4,6 +4,7 @@
 // trajectory is the one it would follow trained alone (to float rounding).
 import { ModelShape } from '../models/types';
 import { Engine, engineFor, makeEngine } from './engines';
+import { LrSchedule, scheduledLr } from './schedule';
 
 export interface TrainConfig {
   steps: number;
@@ -12,6 +13,8 @@ export interface TrainConfig {
   lr: number[];
   /** Evaluate on the held-out set every this many steps (and at the last step). */
   evalEvery: number;
+  /** How the rate moves over a run (src/train/schedule.ts); absent: constant. */
+  lrSchedule?: LrSchedule;
 }
 
 /** Rows in row-major order: x is n×inputDim, y is n×tasks. The data module produces these. */
@@ -170,6 +173,7 @@ export function startGroup(group: GroupSpec, engine: Engine = 'tfjs'): GroupStep
     step(x, y) {
       if (step >= train.steps) throw new RangeError(`group ${group.model} already took its ${train.steps} steps`);
       timed(() => {
+        if (train.lrSchedule && train.lrSchedule !== 'constant') core.setLearningRate(scheduledLr(train.lrSchedule, group.lr, step, train.steps));
         core.step(x, y, train.batchSize);
         step++;
         sinceEval++;

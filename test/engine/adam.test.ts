@@ -13,7 +13,7 @@ import { stream } from '../../src/engine/random';
 const SHAPE: ModelShape = { inputDim: 12, tasks: 2, bottomUnits: 7, experts: 3, expertUnits: 5, towerUnits: 4 };
 
 for (const backend of ['wasm', 'cpu'] as const) {
-  test(`adam (${backend}): the host loop equals tf.train.adam bit for bit over 300 steps`, async () => {
+  test(`adam (${backend}): the host loop equals tf.train.adam bit for bit over 300 steps, under a changing learning rate`, async () => {
     assert.equal(await initBackend(backend), backend);
     const specs = architecture('mmoe').params(SHAPE);
     const host = initParams(specs, [1, 2, 3]);
@@ -24,6 +24,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const s = stream(`adam:${backend}`);
     try {
       for (let step = 0; step < 300; step++) {
+        // a schedule's rates: the cosine of src/train/schedule.ts over the 300 steps
+        const lr = 0.01 * 0.5 * (1 + Math.cos((Math.PI * step) / 300));
+        a.setLearningRate(lr);
+        b.setLearningRate(lr);
         tf.tidy(() => {
           // gradients of a few scales, including zeros, as training produces them
           const grads = Object.fromEntries(Object.entries(host).map(([name, v]) => {
@@ -46,3 +50,23 @@ for (const backend of ['wasm', 'cpu'] as const) {
     }
   });
 }
+
+test('adam: a learning rate of 0 leaves every parameter as it was, in both forms', async () => {
+  assert.equal(await initBackend('wasm'), 'wasm');
+  const specs = architecture('mmoe').params(SHAPE);
+  for (const host of [true, false]) {
+    const params = initParams(specs, [4]);
+    const before = Object.fromEntries(Object.entries(params).map(([n, v]) => [n, Array.from(v.dataSync())]));
+    const opt = adam(params, 0.01, host);
+    opt.setLearningRate(0);
+    tf.tidy(() => opt.apply(Object.fromEntries(Object.entries(params).map(([n, v]) => [n, tf.onesLike(v)]))));
+    for (const [n, v] of Object.entries(params)) assert.deepEqual(Array.from(v.dataSync()), before[n], `${n} (host ${host})`);
+    opt.setLearningRate(0.01);
+    tf.tidy(() => opt.apply(Object.fromEntries(Object.entries(params).map(([n, v]) => [n, tf.onesLike(v)]))));
+    // Adam's first step moves every parameter by lr·g/(|g| + ε) = lr against the gradient
+    const moved = Array.from(params['experts.w'].dataSync());
+    moved.forEach((v, i) => assert.ok(Math.abs(before['experts.w'][i] - v - 0.01) < 1e-6, `host ${host}: step ${before['experts.w'][i] - v}`));
+    opt.dispose();
+    disposeParams(params);
+  }
+});

@@ -27,6 +27,9 @@ const CASES: [string, string[], string | RegExp][] = [
   ['--label-correlation 0.3,0.3', ['--label-correlation', '0.3,0.3'], /--label-correlation.*given twice/],
   ['config correlations [0.5,0.5]', ['--config', config('dup-corr', '{"sweep":{"correlations":[0.5,0.5]}}')], /sweep\.correlations.*given twice/],
   ['config lr [0.01,0.010]', ['--config', config('dup-lr', '{"train":{"lr":[0.01,0.010]}}')], /train\.lr.*given twice/],
+  // a schedule is a word from a fixed list
+  ['--lr-schedule linear', ['--lr-schedule', 'linear'], /--lr-schedule.*"linear".*one of constant, cosine/],
+  ['config lrSchedule 1', ['--config', config('bad-schedule', '{"train":{"lrSchedule":1}}')], /train\.lrSchedule.*one of constant, cosine/],
   // 6. bounds, before anything is allocated
   ['--runs 1000000000', ['--runs', '1000000000'], /--runs.*1000000000.*\[1, 100000\]/],
   ['planned runs beyond the limit', ['--runs', '40000', '--correlation', '0.1,0.2,0.3'], /planned runs.*at most 100000/],

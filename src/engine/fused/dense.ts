@@ -245,6 +245,9 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
 
   return {
     replicas: R,
+    setLearningRate(rate) {
+      lr = rate;
+    },
     step(x, y, batch) {
       if (phaseMs) last = performance.now();
       const losses = new Float32Array(R * T);

@@ -16,6 +16,8 @@ export interface FusedShape {
 /** One group of R replicas of one architecture, trained together at one learning rate. */
 export interface FusedGroup {
   readonly replicas: number;
+  /** The rate of the following steps (a learning-rate schedule's; create's lr until called). */
+  setLearningRate(lr: number): void;
   /**
    * One Adam step. x: [R, B, inputDim] row-major, y: [R, B, tasks]. Returns each replica's
    * per-task training MSE on this batch, measured before the update: [R, tasks].
