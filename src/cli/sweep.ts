@@ -16,7 +16,7 @@ import { TableRow, runTable } from '../report/table';
 import { duration, estimateSeconds, STEPS_PER_SECOND } from '../sweep/estimate';
 import { extendsRuns } from '../sweep/extend';
 import { checkFolder, readManifest } from '../sweep/folder';
-import { allRuns, planRunSets } from '../sweep/plan';
+import { allRuns, modelLrPairs, planRunSets } from '../sweep/plan';
 import { ENGINES, Engine, startSweep } from '../sweep/run';
 import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
 import { claimDefaultOut, SIGNAL_EXIT } from './fail';
@@ -182,9 +182,16 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
 /** Each axis has its own bound, but their product did not: 100 × 100 --set values at --runs 100000 ran out of memory while planning (a V8 abort, exit 134). */
 export const MAX_RUNS = 2_000_000;
 function checkRunCount(config: SweepConfig): void {
-  const axes: [string, number][] = [['models', config.sweep.models.length], ['correlations', config.sweep.correlations.length], ['lr', config.train.lr.length], ['runs', config.sweep.runs], ...Object.entries(config.sweep.grid ?? {}).map(([k, v]): [string, number] => [k, v.length])];
+  const axes: [string, number][] = [['(model, lr) pairs', modelLrPairs(config.train.lr, config.sweep.models)], ['correlations', config.sweep.correlations.length], ['runs', config.sweep.runs], ...Object.entries(config.sweep.grid ?? {}).map(([k, v]): [string, number] => [k, v.length])];
   const total = axes.reduce((n, [, c]) => n * c, 1);
   if (total > MAX_RUNS) throw usage('the sweep', `${axes.map(([k, c]) => `${c} ${k}`).join(' × ')} = ${total} runs`, `at most ${MAX_RUNS} runs in one sweep (fewer values or --runs)`);
+}
+
+/** "3 models × 2 lr", or with rates by model "4 (model, lr) pairs". */
+function lrAxis(config: SweepConfig): string {
+  const { models } = config.sweep;
+  const lr = config.train.lr;
+  return Array.isArray(lr) ? `${models.length} models × ${lr.length} lr` : `${modelLrPairs(lr, models)} (model, lr) pairs`;
 }
 
 /** --dry-run: what would run and for about how long; reads the --out folder (to say resume or refuse) but writes nothing. */
@@ -203,7 +210,7 @@ function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number
   const lines = [
     `resolved config (preset ${opts.preset}):`,
     JSON.stringify(config, null, 2),
-    `runs: ${runs.length} (${config.sweep.models.length} models × ${config.sweep.correlations.length} correlations × ${config.train.lr.length} lr × ${config.sweep.runs} runs${config.sweep.grid ? ` × ${gridPoints(config.sweep.grid).length} --set combinations` : ''}${shard ? `, shard ${shard.index}/${shard.count}` : ''})`,
+    `runs: ${runs.length} (${lrAxis(config)} × ${config.sweep.correlations.length} correlations × ${config.sweep.runs} runs${config.sweep.grid ? ` × ${gridPoints(config.sweep.grid).length} --set combinations` : ''}${shard ? `, shard ${shard.index}/${shard.count}` : ''})`,
     `groups: ${groups.length} of up to ${replicas} replicas, in ${sets.length} run sets (the groups of a set share its rows), on ${workers} worker${workers === 1 ? '' : 's'}`,
     `output: ${out} (${what})`,
     `estimate: about ${duration(est.seconds)} at the measured wasm throughput, engine ${engine} (${Object.entries(STEPS_PER_SECOND[engine]).map(([m, r]) => `${m} ${r}`).join(', ')} steps/s per worker at batch 128; docs/REFERENCE.md)` +

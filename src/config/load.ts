@@ -6,6 +6,7 @@ import { UsageError, usage } from '../errors';
 import { DEFAULTS, SweepConfig } from './defaults';
 import { SCHEMA, check, checkFlag } from './schema';
 import { applyPoint, gridPoints, parseSets, pointLabel } from './grid';
+import { lrsFor } from '../train/schedule';
 
 export const PRESET_DIR = path.resolve(__dirname, '../../../configs');
 
@@ -106,6 +107,9 @@ function checkWhole(base: SweepConfig): SweepConfig {
 
 function checkPoint(cfg: SweepConfig, at: string): void {
   const where = at ? ` (at --set ${at})` : '';
+  for (const model of cfg.sweep.models) {
+    if (lrsFor(cfg.train.lr, model).length === 0) throw usage(`train.lr names no rates for ${model}`, cfg.train.lr, `a list, or an object naming every model of the sweep (${cfg.sweep.models.join(', ')}) or a "default"`);
+  }
   const m = cfg.data.sinusoids;
   for (const k of ['alpha', 'beta'] as const) {
     const v = cfg.data[k];

@@ -5,7 +5,7 @@ import { MODEL_NAMES } from '../models/zoo';
 import { checkGrid } from './grid';
 import { LR_SCHEDULES } from '../train/schedule';
 
-type Kind = 'int' | 'number' | 'numbers' | 'numbersOrNull' | 'models' | 'grid' | 'choice';
+type Kind = 'int' | 'number' | 'numbers' | 'numbersOrNull' | 'models' | 'grid' | 'choice' | 'lrs';
 
 export interface Rule {
   kind: Kind;
@@ -53,7 +53,7 @@ export const SCHEMA: Record<string, Record<string, Rule>> = {
   train: {
     steps: rule(upTo(100_000_000), 'training steps per run'),
     batchSize: rule(upTo(1_000_000), 'rows per training step'),
-    lr: rule({ kind: 'numbers', min: 0, above: true, maxItems: 100, doc: '' }, 'Adam learning rates (a list is a grid)'),
+    lr: rule({ kind: 'lrs', min: 0, above: true, maxItems: 100, doc: '' }, 'Adam learning rates (a list is a grid), or lists by model name, e.g. {"shared-bottom": [0.003], "default": [0.01]}'),
     evalEvery: rule(upTo(100_000_000), 'steps between held-out evaluations'),
     lrSchedule: rule({ kind: 'choice', choices: LR_SCHEDULES, doc: '' }, 'constant: lr at every step; cosine: lr·½(1 + cos(π·t/steps)) at step t = 0 … steps − 1, from lr down towards 0'),
   },
@@ -91,6 +91,8 @@ export function allowed(r: Rule): string {
       return 'an object of dotted config key → list of values';
     case 'choice':
       return `one of ${r.choices!.join(', ')}`;
+    case 'lrs':
+      return `${allowed({ ...r, kind: 'numbers' })}, or an object of model name (or "default") → such a list`;
     case 'models':
       return `a non-empty list of ${MODEL_NAMES.join(', ')} (or a model of your own: --model-file)`;
   }
@@ -138,6 +140,17 @@ export function check(where: string, value: unknown, r: Rule): unknown {
     case 'choice':
       if (typeof value !== 'string' || !r.choices!.includes(value)) throw bad();
       return value;
+    case 'lrs': {
+      const list: Rule = { ...r, kind: 'numbers' };
+      if (Array.isArray(value)) return check(where, value, list);
+      if (typeof value !== 'object' || value === null || Object.keys(value).length === 0) throw bad();
+      const out: Record<string, unknown> = {};
+      for (const [model, rates] of Object.entries(value)) {
+        if (model !== 'default' && !MODEL_NAMES.includes(model)) throw usage(`${where}: model`, model, `${MODEL_NAMES.join(', ')} or default`);
+        out[model] = check(`${where}.${model}`, rates, list);
+      }
+      return out;
+    }
   }
 }
 
@@ -157,6 +170,7 @@ export function parseFlag(text: string, r: Rule): unknown {
     }
     case 'numbers':
     case 'numbersOrNull':
+    case 'lrs':
       return text.split(',').map(num);
     case 'models':
       return text.split(',').map((t) => t.trim());

@@ -3,6 +3,7 @@
 import * as os from 'os';
 import * as v8 from 'v8';
 import { SweepConfig } from '../config/defaults';
+import { modelLrPairs } from './plan';
 import { TASKS } from '../data/generator';
 import { usage } from '../errors';
 import { Shard } from './shard';
@@ -53,9 +54,10 @@ export function checkSweepBounds(cfg: SweepConfig, o: { jobs: number; replicas: 
   if (o.replicas > MAX_REPLICAS) throw usage('--replicas', o.replicas, `an integer in [1, ${MAX_REPLICAS}]`);
   const s = cfg.sweep;
   const combos = gridPoints(s.grid).length;
-  const planned = s.models.length * s.correlations.length * cfg.train.lr.length * s.runs * combos;
+  const pairs = modelLrPairs(cfg.train.lr, s.models);
+  const planned = pairs * s.correlations.length * s.runs * combos;
   if (planned > MAX_PLANNED_RUNS) {
-    throw usage('planned runs (models × correlations × lrs × runs × --set combinations)', `${s.models.length} × ${s.correlations.length} × ${cfg.train.lr.length} × ${s.runs} × ${combos} = ${planned}`, `at most ${MAX_PLANNED_RUNS} per sweep (use several sweeps, or --shard)`);
+    throw usage('planned runs ((model, lr) pairs × correlations × runs × --set combinations)', `${pairs} × ${s.correlations.length} × ${s.runs} × ${combos} = ${planned}`, `at most ${MAX_PLANNED_RUNS} per sweep (use several sweeps, or --shard)`);
   }
   const each = gridPoints(s.grid).map((p) => applyPoint(cfg, p)); // a --set axis may change steps, sizes or data
   for (const c of each) {

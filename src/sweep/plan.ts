@@ -5,6 +5,9 @@ import { hashSeed } from '../engine/random';
 import { SweepConfig } from '../config/defaults';
 import { Shard, shardOfRun } from './shard';
 import { Point, gridPoints, pointLabel } from '../config/grid';
+import { allLrs, lrsFor, modelLrPairs } from '../train/schedule';
+
+export { allLrs, lrsFor, modelLrPairs };
 
 export interface RunKey {
   model: string;
@@ -57,7 +60,7 @@ export function allRuns(cfg: SweepConfig, shard: Shard | null = null): RunKey[] 
   points.forEach((point, pi) => {
     for (const model of cfg.sweep.models)
       cfg.sweep.correlations.forEach((correlation, c) => {
-        for (const lr of cfg.train.lr)
+        for (const lr of lrsFor(cfg.train.lr, model))
           for (let run = 0; run < cfg.sweep.runs; run++) {
             if (shard && shardOfRun(pi * C + c, run, shard.count) !== shard.index) continue;
             keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run), point });

@@ -12,7 +12,7 @@ import { droppedLines, readRecords } from './journal';
 import { acquireLock } from './lock';
 import { Engine, engineFor } from '../train/engines';
 export { ENGINES, Engine } from '../train/engines';
-import { allRuns, planRunSets, runId } from './plan';
+import { allRuns, modelLrPairs, planRunSets, runId } from './plan';
 import { runPool } from './pool';
 import { applyPoint, gridPoints } from '../config/grid';
 import { Shard } from './shard';
@@ -62,7 +62,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
   // refused before anything is written or allocated: another sweep in the folder, sizes beyond the bounds
   checkFolder(o.out, o.config, o.configHash, o.shard, o.force);
   const s = o.config.sweep;
-  const planned = Math.ceil((s.models.length * s.correlations.length * o.config.train.lr.length * s.runs * gridPoints(s.grid).length) / (o.shard?.count ?? 1));
+  const planned = Math.ceil((modelLrPairs(o.config.train.lr, s.models) * s.correlations.length * s.runs * gridPoints(s.grid).length) / (o.shard?.count ?? 1));
   try {
     checkSweepBounds(o.config, { jobs: o.jobs, replicas: o.replicas, shard: o.shard, planned });
   } catch (e) {

@@ -7,7 +7,7 @@ import { size } from '../engine/params';
 import { RunResult } from '../train/replicas';
 import { writeCsv } from '../output/files';
 import { GainRow, mtlGains } from '../output/gain';
-import { runId } from './plan';
+import { allLrs, runId } from './plan';
 import { Point, applyPoint, gridPoints, pointLabel } from '../config/grid';
 
 export interface RunRecord {
@@ -29,7 +29,7 @@ export function sortRecords(cfg: SweepConfig, records: RunRecord[]): RunRecord[]
     points.indexOf(pointLabel(r.point)),
     cfg.sweep.models.indexOf(r.model),
     cfg.sweep.correlations.indexOf(r.correlation),
-    cfg.train.lr.indexOf(r.lr),
+    allLrs(cfg.train.lr, cfg.sweep.models).indexOf(r.lr),
     r.result.run,
   ];
   return records.slice().sort((a, b) => {

@@ -4,13 +4,13 @@
 // trajectory is the one it would follow trained alone (to float rounding).
 import { ModelShape } from '../models/types';
 import { Engine, engineFor, makeEngine } from './engines';
-import { LrSchedule, scheduledLr } from './schedule';
+import { LrGrid, LrSchedule, scheduledLr } from './schedule';
 
 export interface TrainConfig {
   steps: number;
   batchSize: number;
-  /** Learning rates of the sweep's grid; one group trains at one of them. */
-  lr: number[];
+  /** Learning rates of the sweep's grid, for every model or by model; one group trains at one of them. */
+  lr: LrGrid;
   /** Evaluate on the held-out set every this many steps (and at the last step). */
   evalEvery: number;
   /** How the rate moves over a run (src/train/schedule.ts); absent: constant. */

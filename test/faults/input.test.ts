@@ -30,6 +30,9 @@ const CASES: [string, string[], string | RegExp][] = [
   // a schedule is a word from a fixed list
   ['--lr-schedule linear', ['--lr-schedule', 'linear'], /--lr-schedule.*"linear".*one of constant, cosine/],
   ['config lrSchedule 1', ['--config', config('bad-schedule', '{"train":{"lrSchedule":1}}')], /train\.lrSchedule.*one of constant, cosine/],
+  ['config lr by an unknown model', ['--config', config('lr-unknown-model', '{"train":{"lr":{"mmo":[0.01]}}}')], /train\.lr: model.*"mmo".*or default/],
+  ['config lr by model with a repeated rate', ['--config', config('lr-model-dup', '{"train":{"lr":{"mmoe":[0.01,0.010],"default":[0.01]}}}')], /train\.lr\.mmoe.*given twice/],
+  ['config lr as an empty object', ['--config', config('lr-empty', '{"train":{"lr":{}}}')], /train\.lr.*or an object of model name/],
   // 6. bounds, before anything is allocated
   ['--runs 1000000000', ['--runs', '1000000000'], /--runs.*1000000000.*\[1, 100000\]/],
   ['planned runs beyond the limit', ['--runs', '40000', '--correlation', '0.1,0.2,0.3'], /planned runs.*at most 100000/],
