@@ -16,6 +16,7 @@ import { TableRow, runTable } from '../report/table';
 import { duration, estimateSeconds, STEPS_PER_SECOND } from '../sweep/estimate';
 import { extendsRuns } from '../sweep/extend';
 import { checkFolder, readManifest } from '../sweep/folder';
+import { checkSweepBounds, plannedRuns } from '../sweep/bounds';
 import { allRuns, modelLrPairs, planRunSets } from '../sweep/plan';
 import { ENGINES, Engine, startSweep } from '../sweep/run';
 import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
@@ -201,6 +202,7 @@ function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number
   const engine = opts.engine as Engine;
   if (!ENGINES.includes(engine)) throw usage('--engine', opts.engine, ENGINES.join(', '));
   const mode = checkFolder(out, config, configHash(config), shard, Boolean(opts.force));
+  checkSweepBounds(config, { jobs, replicas, shard, planned: plannedRuns(config, shard) }); // what the sweep itself would refuse
   const runs = allRuns(config, shard);
   const sets = planRunSets(runs, replicas, jobs);
   const groups = sets.flatMap((set) => set.groups);

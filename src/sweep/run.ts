@@ -6,15 +6,15 @@ import { DATA_STREAM_VERSION } from '../data/generator';
 import { Backend, versions } from '../engine/backend';
 import { ModelFile, checkRecordedModelFiles, modelFilesFor } from '../models/custom';
 import { appendLines, writeAtomic } from '../output/files';
-import { checkSweepBounds } from './bounds';
+import { checkSweepBounds, plannedRuns } from './bounds';
 import { JOURNAL, MANIFEST, checkFolder, clearSweepFiles, prepareFolder, readManifest, removeIfEmpty } from './folder';
 import { droppedLines, readRecords } from './journal';
 import { acquireLock } from './lock';
 import { Engine, engineFor } from '../train/engines';
 export { ENGINES, Engine } from '../train/engines';
-import { allRuns, modelLrPairs, planRunSets, runId } from './plan';
+import { allRuns, planRunSets, runId } from './plan';
 import { runPool } from './pool';
-import { applyPoint, gridPoints } from '../config/grid';
+import { applyPoint } from '../config/grid';
 import { Shard } from './shard';
 import { RunRecord, recordId, writeRunTables } from './tables';
 
@@ -61,10 +61,8 @@ const pkg = require('../../../package.json') as { name: string; version: string 
 export function startSweep(o: SweepOptions): RunningSweep {
   // refused before anything is written or allocated: another sweep in the folder, sizes beyond the bounds
   checkFolder(o.out, o.config, o.configHash, o.shard, o.force);
-  const s = o.config.sweep;
-  const planned = Math.ceil((modelLrPairs(o.config.train.lr, s.models) * s.correlations.length * s.runs * gridPoints(s.grid).length) / (o.shard?.count ?? 1));
   try {
-    checkSweepBounds(o.config, { jobs: o.jobs, replicas: o.replicas, shard: o.shard, planned });
+    checkSweepBounds(o.config, { jobs: o.jobs, replicas: o.replicas, shard: o.shard, planned: plannedRuns(o.config, o.shard) });
   } catch (e) {
     if (o.created) removeIfEmpty(o.out);
     throw e;

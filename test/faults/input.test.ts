@@ -72,6 +72,14 @@ for (const [what, args, fragment] of CASES) {
   });
 }
 
+// --dry-run answers "would this run?": the bounds the sweep would hit are refused there too
+for (const what of ['--jobs 10000', '--replicas 5000', 'memory: eval rows × experts beyond this machine', 'planned runs beyond the limit']) {
+  const [, args, fragment] = CASES.find((c) => c[0] === what)!;
+  test(`--dry-run refuses what the sweep would: ${what} → exit 2, one line`, () => {
+    assertOneLine(runCli(['--preset', 'smoke', ...args, '--dry-run', '--out', path.join(base, 'dry-never')]), 2, fragment);
+  });
+}
+
 test('a single -0 is accepted and recorded as 0 (the same sweep as --correlation 0)', () => {
   const a = path.join(base, 'neg-zero');
   const r = runCli(['--preset', 'smoke', '--models', 'mmoe', '--correlation', '-0', '--runs', '1', '--steps', '20', '--out', a, '--quiet']);
