@@ -27,7 +27,7 @@ export function addConfigOptions(cmd: Command): Command {
 }
 
 export function addBackendOption(cmd: Command): Command {
-  return cmd.addOption(new Option('--backend <name>', 'tensorflow (tfjs-node), wasm, cpu, or auto: the first of those that loads').default('auto'));
+  return cmd.addOption(new Option('--backend <name>', 'tensorflow (tfjs-node), wasm, cpu, or auto: the first of those that loads').default('auto', 'auto'));
 }
 
 export function backendChoice(text: string): BackendChoice {

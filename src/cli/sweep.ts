@@ -1,5 +1,5 @@
 // The default command: run a sweep (models × correlations × lrs × runs) and write tidy CSVs.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { SweepConfig } from '../config/defaults';
 import { FLAG_BINDINGS, configHash, resolveConfig } from '../config/load';
 import { gridPoints } from '../config/grid';
@@ -28,7 +28,7 @@ export const SWEEP_FLAGS: [string, string][] = [
   ['--correlation <list>', 'cosines p between the task weight vectors, comma-separated, each in [-1, 1]'],
   ['--label-correlation <list>', 'instead of --correlation: target Pearson correlations of the two labels; each is turned into the cosine that gives it (recorded as correlation, with label_correlation beside it)'],
   ['--models <list>', `comma-separated: ${BUILTIN_NAMES.join(', ')}, or the name of a --model-file model`],
-  ['--runs <n>', 'independent runs per model, correlation and lr'],
+  ['--runs <n>', 'independent runs per model, correlation and lr (a sweep plans at most 2,000,000 runs in all)'],
   ['--seed <n>', 'base seed; run seeds are derived from it and the run index (the same at every correlation)'],
   ['--steps <n>', 'training steps per run'],
   ['--batch-size <n>', 'rows per training step'],
@@ -65,7 +65,12 @@ export function presetValues(preset: string): Record<string, string> {
     return {}; // a bad --preset is reported when the command runs, not while building --help
   }
   const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  const text = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
+  const text = (v: unknown): string => {
+    if (v === undefined) return 'constant'; // train.lrSchedule, absent when constant
+    if (Array.isArray(v)) return v.join(',');
+    if (typeof v === 'object' && v !== null) return Object.entries(v).map(([m, rates]) => `${m} ${text(rates)}`).join('; '); // train.lr by model
+    return String(v);
+  };
   return Object.fromEntries(FLAG_BINDINGS.map((b) => [`--${kebab(b.flag)}`, text((cfg as unknown as Record<string, Record<string, unknown>>)[b.section][b.key])]));
 }
 
@@ -82,7 +87,7 @@ export function sweepCommand(program: Command, status: ExitStatus, preset = 'def
     .option('--replicas <n>', 'up to n runs of one correlation trained together: every model and lr of them in lockstep on one shared batch, each as one batched computation (8: see docs/PERFORMANCE.md)', positiveIntArg('--replicas'), 8)
     .option('--shard <i/n|auto>', 'run shard i of n (a balanced 1/n of the runs), or auto from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or MMOE_SWEEP_SHARD_INDEX; merge the folders with `mmoe-sweep merge`')
     .option('--shard-count <n>', 'with --shard auto under a Kubernetes Indexed Job: the number of shards (or MMOE_SWEEP_SHARD_COUNT)')
-    .option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference', 'fused')
+    .addOption(new Option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference').default('fused', 'fused'))
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
     .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[] | undefined) => [...(all ?? []), f])
     .option('--set <key=values>', 'one more grid axis: a dotted config key and its values, e.g. model.experts=4,8,16 or data.noiseStd=0.1,0.5 (repeatable; a column named by the key in every CSV; docs/REFERENCE.md "--set")', (t: string, all: string[] | undefined) => [...(all ?? []), t])
