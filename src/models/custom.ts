@@ -26,6 +26,7 @@ const loaded = new Map<string, ModelFile>(); // by model name
 const ALLOWED = 'a CommonJS module exporting an Architecture { name, summary, params(shape), forward(p, x, shape) } or a function ({ tf, layers }) returning one (docs/MODELS.md)';
 const COMPONENTS = ['bottom', 'experts', 'gates', 'towers'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const RESERVED = new Set(['default']);
 
 /** Small sizes for the probe; a custom model reads the keys it needs from the shape. */
 const PROBE: ModelShape = { inputDim: 6, tasks: 2, bottomUnits: 5, experts: 3, expertUnits: 4, towerUnits: 3, ...SUCCESSOR_DEFAULTS };
@@ -90,6 +91,8 @@ function load(file: string, what: string): ModelFile {
   const arch = resolveExport(exported, bad);
   checkMembers(arch, bad);
   if (BUILTIN_NAMES.includes(arch.name)) throw bad(`its name ${JSON.stringify(arch.name)} is a built-in model's (${BUILTIN_NAMES.join(', ')})`);
+  // "default" is train.lr's key for the models it does not name; Object.prototype's members ("constructor", "toString") would find inherited values in lookups by name
+  if (RESERVED.has(arch.name) || arch.name in Object.prototype) throw bad(`its name ${JSON.stringify(arch.name)} is reserved (default, or a member of every JavaScript object)`);
   const other = loaded.get(arch.name);
   if (other && other.sha256 === hash) return other; // the same module from another path (shards merged from other machines)
   if (other && other.file !== abs) throw bad(`its name ${JSON.stringify(arch.name)} is already taken by ${JSON.stringify(other.file)}`);

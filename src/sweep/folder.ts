@@ -53,6 +53,16 @@ export function manifestProblem(x: unknown): string | null {
   if (typeof x.configHash !== 'string' || x.configHash === '') return 'no configHash';
   if (!['running', 'complete', 'interrupted'].includes(x.status as string)) return `status ${JSON.stringify(x.status)}`;
   if (!isObject(x.config) || !isObject(x.config.sweep) || !isObject(x.config.train)) return 'no config';
+  // what plans the runs: a hand-edited value here would make resume or merge plan nothing and call it complete
+  const { sweep, train } = x.config;
+  const numbers = (v: unknown, ok: (n: number) => boolean) => Array.isArray(v) && v.length > 0 && v.every((n) => typeof n === 'number' && ok(n));
+  const rates = (v: unknown) => numbers(v, (r) => Number.isFinite(r) && r > 0);
+  if (!Array.isArray(sweep.models) || sweep.models.length === 0 || !sweep.models.every((m) => typeof m === 'string' && m !== '' && !(m in Object.prototype))) return 'a malformed config.sweep.models';
+  if (!numbers(sweep.correlations, (p) => p >= -1 && p <= 1)) return 'a malformed config.sweep.correlations';
+  if (!Number.isInteger(sweep.runs) || (sweep.runs as number) < 1) return 'a malformed config.sweep.runs';
+  const lr = train.lr;
+  const byModel = isObject(lr) && !Array.isArray(lr) && Object.keys(lr).length > 0 && Object.entries(lr).every(([k, v]) => !(k in Object.prototype) && rates(v));
+  if (!rates(lr) && !byModel) return 'a malformed config.train.lr';
   if (x.shard !== null && x.shard !== undefined && !(isObject(x.shard) && Number.isInteger(x.shard.index) && Number.isInteger(x.shard.count))) return 'a malformed shard';
   return null;
 }

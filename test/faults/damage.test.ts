@@ -134,6 +134,23 @@ test('merge with a shard whose manifest is {}: exit 2, no output', () => {
   assert.equal(fs.existsSync(out), false);
 });
 
+// hand-edited planning values: merge (and resume) would plan no runs and write an empty "complete" sweep
+for (const [what, key, value] of [['train.lr "x"', 'train', { lr: 'x' }], ['train.lr {"constructor": [0.01]}', 'train', { lr: { constructor: [0.01] } }], ['sweep.models []', 'sweep', { models: [] }], ['sweep.runs 0', 'sweep', { runs: 0 }]] as const) {
+  test(`merge of shards whose manifests say ${what}: exit 2 naming the damage, no output`, () => {
+    const a = finishedSweep('merge-lr1', ['--shard', '1/2']);
+    const b = finishedSweep('merge-lr2', ['--shard', '2/2']);
+    for (const dir of [a, b]) {
+      const file = path.join(dir, 'manifest.json');
+      const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+      Object.assign(m.config[key], value);
+      fs.writeFileSync(file, JSON.stringify(m));
+    }
+    const out = path.join(tmpDir('merge-lr'), 'out');
+    assertOneLine(runCli(['merge', a, b, '--out', out]), 2, /damaged \(a malformed config\./);
+    assert.equal(fs.existsSync(out), false);
+  });
+}
+
 test('a refused merge never rewrites a shard: a journal cut short stays byte for byte', () => {
   const a = finishedSweep('merge-cut', ['--shard', '1/3']);
   const journal = path.join(a, 'journal.jsonl');

@@ -105,6 +105,8 @@ const BAD: Record<string, [string, string]> = {
   'missing forward': ["module.exports = { name: 'm1', summary: 's', params: () => [] };", 'lacks forward'],
   'params not a function': ["module.exports = { name: 'm2', summary: 's', params: 3, forward() {} };", 'params is number'],
   'a built-in name': ["module.exports = ({ layers }) => ({ name: 'mmoe', summary: 's', params: (s) => layers.towerSpecs(s, s.inputDim), forward: (p, x) => ({ predictions: layers.towers(p, [x, x]), gates: null }) });", 'built-in'],
+  'named default (train.lr\'s key for the others)': ["module.exports = ({ layers }) => ({ name: 'default', summary: 's', params: (s) => layers.towerSpecs(s, s.inputDim), forward: (p, x) => ({ predictions: layers.towers(p, [x, x]), gates: null }) });", 'is reserved'],
+  'named constructor (an Object.prototype member)': ["module.exports = ({ layers }) => ({ name: 'constructor', summary: 's', params: (s) => layers.towerSpecs(s, s.inputDim), forward: (p, x) => ({ predictions: layers.towers(p, [x, x]), gates: null }) });", 'is reserved'],
   'throws on load': ["throw new Error('boom at load');", 'throws on load (boom at load)'],
   'exports a number': ['module.exports = 42;', 'exports number'],
   'a bad spec': ["module.exports = { name: 'm3', summary: 's', params: () => [{ name: 'w', shape: [2, -1], component: 'towers', init: 'glorot', fanIn: 1, fanOut: 1 }], forward() {} };", 'shape is not a list of positive integers'],
