@@ -61,9 +61,11 @@ export function checkSweepBounds(cfg: SweepConfig, o: { jobs: number; replicas: 
   const s = cfg.sweep;
   const combos = gridPoints(s.grid).length;
   const pairs = modelLrPairs(cfg.train.lr, s.models);
-  const planned = pairs * s.correlations.length * s.runs * combos;
-  if (planned > MAX_PLANNED_RUNS) {
-    throw usage('planned runs ((model, lr) pairs × correlations × runs × --set combinations)', `${pairs} × ${s.correlations.length} × ${s.runs} × ${combos} = ${planned}`, `at most ${MAX_PLANNED_RUNS} per sweep (use several sweeps, or --shard)`);
+  // a shard holds its share in memory, so the bound is per shard: --shard splits a larger sweep under it
+  if (o.planned > MAX_PLANNED_RUNS) {
+    const all = `${pairs} × ${s.correlations.length} × ${s.runs} × ${combos}`;
+    const shards = Math.ceil((o.planned * (o.shard?.count ?? 1)) / MAX_PLANNED_RUNS);
+    throw usage(`planned runs ((model, lr) pairs × correlations × runs × --set combinations${o.shard ? `, shard ${o.shard.index}/${o.shard.count}` : ''})`, o.shard ? `${all} / ${o.shard.count} = ${o.planned}` : `${all} = ${o.planned}`, `at most ${MAX_PLANNED_RUNS} per sweep or shard (--shard i/${shards} or more splits this one)`);
   }
   const each = gridPoints(s.grid).map((p) => applyPoint(cfg, p)); // a --set axis may change steps, sizes or data
   for (const c of each) {

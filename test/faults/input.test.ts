@@ -80,6 +80,16 @@ for (const what of ['--jobs 10000', '--replicas 5000', 'memory: eval rows × exp
   });
 }
 
+test('the planned-runs bound is per shard: the refusal names a --shard count that splits the sweep under it, and that count is accepted', () => {
+  const args = ['--preset', 'smoke', '--runs', '20000', '--correlation', '0.1,0.2,0.3', '--dry-run', '--out', path.join(base, 'dry-shard')];
+  const r = runCli(args);
+  assertOneLine(r, 2, /at most 100000 per sweep or shard \(--shard i\/(\d+) or more/);
+  const n = Number(/--shard i\/(\d+)/.exec(r.stderr)![1]);
+  const ok = runCli([...args, '--shard', `1/${n}`]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /dry run: nothing written/);
+});
+
 test('a single -0 is accepted and recorded as 0 (the same sweep as --correlation 0)', () => {
   const a = path.join(base, 'neg-zero');
   const r = runCli(['--preset', 'smoke', '--models', 'mmoe', '--correlation', '-0', '--runs', '1', '--steps', '20', '--out', a, '--quiet']);
