@@ -140,10 +140,13 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
   const say = (line: string) => !quiet && process.stderr.write(`${line}\n`);
 
   const bar = progress({ quiet, label: 'sweep' });
-  say(`backend: ${backend}; engine: ${engine}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
   // only for the message below: a folder the sweep refuses is refused by startSweep, with its own line
   const before = (() => { try { return readManifest(out); } catch { return null; } })();
-  if (before && extendsRuns(before.config, config)) say(`extending the sweep in ${out} from ${before.config.sweep.runs} to ${config.sweep.runs} runs per cell: only the new runs train`);
+  // said once startSweep has accepted the folder and the bounds: a refusal stays one line
+  const onStart = () => {
+    say(`backend: ${backend}; engine: ${engine}; jobs: ${jobs}; replicas: ${replicas}; ${shard ? `shard ${shard.index}/${shard.count}; ` : ''}output: ${out}`);
+    if (before && extendsRuns(before.config, config)) say(`extending the sweep in ${out} from ${before.config.sweep.runs} to ${config.sweep.runs} runs per cell: only the new runs train`);
+  };
   // step progress, where the sweep reports it (onSteps); an older runner ignores the extra option
   const onSteps = { onSteps: (done: number, total: number) => bar.steps(done, total) };
   const sweep = startSweep({
@@ -151,6 +154,7 @@ export async function runSweepCommand(opts: Record<string, unknown>): Promise<nu
     preset: opts.preset as string, command: process.argv.slice(2), created: opts.out === undefined,
     onProgress: (done, total) => bar.update(done, total),
     onWarn: (line) => process.stderr.write(`warning: ${line}\n`),
+    onStart,
     ...onSteps,
   });
 

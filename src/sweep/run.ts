@@ -39,6 +39,8 @@ export interface SweepOptions {
   /** Run-steps (one run trained one step) done, of the sweep's total, reported every few hundred steps. */
   onSteps?: (done: number, total: number) => void;
   onWarn?: (line: string) => void;
+  /** Once the folder and the bounds are accepted and the folder is locked, before any training: where a banner belongs. */
+  onStart?: () => void;
 }
 
 export interface SweepOutcome {
@@ -82,6 +84,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
     if (created) removeIfEmpty(o.out);
     throw e;
   }
+  o.onStart?.();
   for (const line of droppedLines(journal, setup)) o.onWarn?.(line);
   const { entries, repaired } = setup;
   const wanted = allRuns(o.config, o.shard);

@@ -80,6 +80,10 @@ for (const what of ['--jobs 10000', '--replicas 5000', 'memory: eval rows × exp
   });
 }
 
+test('without --quiet a refused sweep still prints one line: the banner comes only once the folder and bounds are accepted', () => {
+  assertOneLine(runCli(['--preset', 'smoke', '--jobs', '10000', '--out', path.join(base, 'loud-never')]), 2, '--jobs');
+});
+
 test('the planned-runs bound is per shard: the refusal names a --shard count that splits the sweep under it, and that count is accepted', () => {
   const args = ['--preset', 'smoke', '--runs', '20000', '--correlation', '0.1,0.2,0.3', '--dry-run', '--out', path.join(base, 'dry-shard')];
   const r = runCli(args);
