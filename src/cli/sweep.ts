@@ -32,7 +32,7 @@ export const SWEEP_FLAGS: [string, string][] = [
   ['--seed <n>', 'base seed; run seeds are derived from it and the run index (the same at every correlation)'],
   ['--steps <n>', 'training steps per run'],
   ['--batch-size <n>', 'rows per training step'],
-  ['--lr <list>', 'Adam learning rates; a list is a grid, each reported, the best marked in summary.csv'],
+  ['--lr <list>', 'Adam learning rates for every model (replacing a preset\'s rates by model); a list is a grid, each reported, the best marked in summary.csv'],
   ['--eval-every <n>', 'steps between held-out evaluations (curves.csv)'],
   ['--lr-schedule <name>', 'constant (default) or cosine: lr·½(1 + cos(π·t/steps)) at step t, annealed towards 0 by the last step'],
   ['--train-size <n>', 'training rows per run; 0 draws fresh rows every step'],

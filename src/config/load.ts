@@ -6,7 +6,7 @@ import { UsageError, usage } from '../errors';
 import { DEFAULTS, SweepConfig } from './defaults';
 import { SCHEMA, check, checkFlag } from './schema';
 import { applyPoint, gridPoints, parseSets, pointLabel } from './grid';
-import { lrsFor } from '../train/schedule';
+import { allLrs, lrsFor } from '../train/schedule';
 
 export const PRESET_DIR = path.resolve(__dirname, '../../../configs');
 
@@ -108,7 +108,7 @@ function checkWhole(base: SweepConfig): SweepConfig {
 function checkPoint(cfg: SweepConfig, at: string): void {
   const where = at ? ` (at --set ${at})` : '';
   for (const model of cfg.sweep.models) {
-    if (lrsFor(cfg.train.lr, model).length === 0) throw usage(`train.lr names no rates for ${model}`, cfg.train.lr, `a list, or an object naming every model of the sweep (${cfg.sweep.models.join(', ')}) or a "default"`);
+    if (lrsFor(cfg.train.lr, model).length === 0) throw usage(`train.lr names no rates for ${model}`, cfg.train.lr, `a list, or an object naming every model of the sweep (${cfg.sweep.models.join(', ')}) or a "default" (or --lr RATES for every model)`);
   }
   const m = cfg.data.sinusoids;
   for (const k of ['alpha', 'beta'] as const) {
@@ -131,7 +131,24 @@ export function resolveConfig(src: ConfigSources): SweepConfig {
   if (sets && sets.length) cfg.sweep.grid = { ...cfg.sweep.grid, ...parseSets(sets) };
   if (cfg.sweep.grid && Object.keys(cfg.sweep.grid).length === 0) delete cfg.sweep.grid; // no axes: hashes as a config without the key
   if (cfg.train.lrSchedule === 'constant') delete cfg.train.lrSchedule; // the default: hashes as a config made before schedules existed
-  return checkWhole(cfg);
+  return canonicalLr(checkWhole(cfg));
+}
+
+/**
+ * Rates by model as the plan sees them, so equal plans are one sweep (one hash): each model of
+ * the sweep named with its own list ("default" and keys of models not in the sweep dropped), and
+ * one plain list when every model has the same.
+ */
+function canonicalLr(cfg: SweepConfig): SweepConfig {
+  const lr = cfg.train.lr;
+  if (Array.isArray(lr)) return cfg;
+  const { models } = cfg.sweep;
+  const lists = models.map((m) => lrsFor(lr, m));
+  const same = lists.every((l) => canonicalJson(l) === canonicalJson(lists[0]));
+  cfg.train.lr = same ? lists[0] : Object.fromEntries(models.map((m, i) => [m, lists[i]]));
+  const distinct = allLrs(cfg.train.lr, models).length;
+  if (distinct > 100) throw usage('train.lr', `${distinct} distinct rates over the models`, 'at most 100 distinct rates in a sweep');
+  return cfg;
 }
 
 /** JSON with sorted keys: the same config always serialises, and hashes, the same way. */

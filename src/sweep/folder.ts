@@ -34,11 +34,14 @@ export interface Manifest {
 /** "train.steps 100 → 200" for every key that differs. */
 export function configDiff(a: SweepConfig, b: SweepConfig): string[] {
   const out: string[] = [];
+  // keys a config may leave out, shown by what their absence means
+  const absent: Record<string, string> = { 'train.lrSchedule': '"constant"', 'sweep.grid': 'no --set axes' };
   for (const section of Object.keys(b) as (keyof SweepConfig)[]) {
     const sa = ((a ?? {})[section] ?? {}) as unknown as Record<string, unknown>;
     const sb = b[section] as unknown as Record<string, unknown>;
-    for (const key of Object.keys(sb)) {
-      if (canonicalJson(sa[key]) !== canonicalJson(sb[key])) out.push(`${section}.${key} ${canonicalJson(sa[key])} → ${canonicalJson(sb[key])}`);
+    const show = (v: unknown, key: string) => (v === undefined ? absent[`${section}.${key}`] ?? '(absent)' : canonicalJson(v));
+    for (const key of new Set([...Object.keys(sa), ...Object.keys(sb)])) {
+      if (canonicalJson(sa[key]) !== canonicalJson(sb[key])) out.push(`${section}.${key} ${show(sa[key], key)} → ${show(sb[key], key)}`);
     }
   }
   return out;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readTable, runCli, tmpDir } from '../helpers/cli';
-import { resolveConfig } from '../../src/config/load';
+import { configHash, resolveConfig } from '../../src/config/load';
 import { allRuns } from '../../src/sweep/plan';
 
 const root = tmpDir('lr-by-model');
@@ -54,4 +54,18 @@ test('a model the object does not name, with no "default", is refused with one l
   assert.match(r.stderr, /train\.lr names no rates for omoe/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.ok(!fs.existsSync(path.join(root, 'never')));
+});
+
+test('equal plans are one sweep: "default", naming every model, unused keys and one shared list all hash alike', () => {
+  let n = 0;
+  const hash = (lr: unknown) => {
+    const cfg = resolveConfig({ preset: 'smoke', configFile: config(`hash-${n++}`, { train: { lr } }), flags: { models: 'shared-bottom,omoe,mmoe' } });
+    return configHash(cfg);
+  };
+  assert.equal(hash({ default: [0.01] }), hash([0.01]));
+  assert.equal(hash({ 'shared-bottom': [0.01], omoe: [0.01], mmoe: [0.01] }), hash([0.01]));
+  const byModel = hash({ 'shared-bottom': [0.003], omoe: [0.01], mmoe: [0.01] });
+  assert.equal(hash({ 'shared-bottom': [0.003], default: [0.01] }), byModel);
+  assert.equal(hash({ 'shared-bottom': [0.003], default: [0.01], cgc: [0.5] }), byModel, 'a key for a model not in the sweep changes nothing');
+  assert.notEqual(hash({ 'shared-bottom': [0.003], default: [0.02] }), byModel);
 });
