@@ -21,7 +21,8 @@ function checkAxis(where: string, key: string, values: unknown): number[] {
   const [section, name] = key.split('.');
   const r = Object.hasOwn(SCHEMA, section) && Object.hasOwn(SCHEMA[section], name) && key.split('.').length === 2 ? SCHEMA[section][name] : undefined;
   if (!r) throw usage(where, key, `a dotted config key: one of ${axisKeys().join(', ')}`);
-  if (!axisKeys().includes(key)) throw usage(where, key, `a key with one number per run (${key} is ${section === 'report' ? 'a report setting, not a training one' : 'a list, not a scalar'}); one of ${axisKeys().join(', ')}`);
+  const kind = section === 'report' ? 'a report setting, not a training one' : r.kind === 'choice' ? `a word (${r.choices!.join(' or ')}), not a number: run one sweep per value` : 'a list, not a scalar';
+  if (!axisKeys().includes(key)) throw usage(where, key, `a key with one number per run (${key} is ${kind}); one of ${axisKeys().join(', ')}`);
   if (!Array.isArray(values) || values.length === 0 || values.length > 100) throw usage(`${where} ${key}`, values, `a list of 1 to 100 values, each ${allowed(r)}`);
   const out = values.map((v) => check(`${where} ${key}`, v, r) as number);
   const seen = new Set<number>();
