@@ -62,6 +62,20 @@ export const REPORT_OUTPUTS = {
       col('seesaw', 'true on every row of a model and correlation where one task\'s 95% interval lies above 0 and the other\'s below 0'),
     ],
   },
+  gridFinalLoss: {
+    file: 'figures/grid-final-loss.csv',
+    about: 'final held-out loss per model, correlation, task and combination of the --set axes the report leaves open (only when it covers several combinations), read by grid-final-loss.vl.json; one column per open axis, named by its dotted key, after these',
+    columns: [
+      MODEL, CORRELATION,
+      col('task', '"both" (each run\'s loss averaged over its two tasks, what the figure draws) or 1 or 2'),
+      col('panel', 'the open axes other than the first (the one on the figure\'s x axis) as KEY=V, …: one row of panels each; empty with one open axis'),
+      col('lr', 'the lr reported for this model and correlation in this combination (the lowest mean there)'),
+      RUNS,
+      col('diverged', 'runs at that lr where a task diverged (left out)'),
+      col('mean', 'mean over the runs of this combination only of the final held-out loss (the chosen --metric)'),
+      CI_LOW, CI_HIGH,
+    ],
+  },
   labelCorrelation: {
     file: 'figures/fig2-label-correlation.csv',
     about: 'label Pearson correlation vs cosine (paper Figure 2): this sweep\'s closed-form values from runs.csv, a correlation.csv placed in the folder if any, and the paper\'s, read by fig2-label-correlation.vl.json',
