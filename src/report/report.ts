@@ -320,7 +320,7 @@ function facetsIntro(f: Facets, all: Sweep[], ref: { sweep: Sweep; why: string }
   return (
     `**The --set axes are facets:** ${axes} (${all.length} combinations with runs).${fixed}${empty} Every number below is computed within one combination: runs of different combinations are never pooled in a statistic, and each model and correlation is reported at its best lr within the combination. ` +
     `The claims are judged on each combination's runs on their own and named by it (\`C1 [${pointText(facetPoint(all[0], open))}]\`); *Across the --set axes* compares the combinations; the other tables, the figures and the gates show one combination, **${pointText(facetPoint(ref.sweep, open))}** (${ref.why}). ` +
-    `\`--where ${open.map((k) => `${k}=V`).join(' --where ')}\` reports any combination on its own, in full (replacing these files).`
+    `\`${[...Object.keys(f.fixed).map((k) => `${k}=${f.fixed[k]}`), ...open.map((k) => `${k}=V`)].map((w) => `--where ${w}`).join(' ')}\` reports any combination on its own, in full (replacing these files).`
   );
 }
 
