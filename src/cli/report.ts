@@ -23,9 +23,9 @@ export function reportCommand(program: Command, status: ExitStatus): void {
     .option('--check', `exit ${CHECK_FAILED} when a claim fails or a sanity gate fails (a model whose mean normalized loss is >= 1 in some cell learnt nothing); for CI`)
     .option('--strict', 'with --check: an unresolved claim fails the check too')
     .option('--json', 'print the verdict (claims, sanity gates, design, check) as JSON on stdout instead of the lines')
-    .option('--where <key=value>', 'a sweep with --set axes: the combination to report, one value of each axis (repeatable, e.g. --where model.experts=4); it replaces the report of another combination', (t: string, all: string[] | undefined) => [...(all ?? []), t])
+    .option('--where <key=value>', 'a sweep with --set axes: fix an axis at one value (repeatable, e.g. --where model.experts=4); every axis fixed: a report of that one combination. Axes left open are facets: claims judged per combination (named C1 [KEY=V]), a table and figure (grid-final-loss) of final loss against the axis values, the other sections for one combination report.md names', (t: string, all: string[] | undefined) => [...(all ?? []), t])
     .option('--junit <file>', 'also write JUnit XML: one test case per claim and per sanity gate')
-    .addHelpText('after', '\nExample:\n  mmoe-sweep --preset ci --out /tmp/ci && mmoe-sweep report /tmp/ci --check --junit report.xml')
+    .addHelpText('after', '\nExamples:\n  mmoe-sweep --preset ci --out /tmp/ci && mmoe-sweep report /tmp/ci --check --junit report.xml\n  mmoe-sweep --set model.experts=2,4,8,16 --models omoe,mmoe --correlation 0.5 --out /tmp/experts && mmoe-sweep report /tmp/experts')
     .action(async (dir: string, o: Record<string, unknown>) => void (status.code = await report(dir, o)));
 }
 

@@ -12,7 +12,7 @@ const CI_HIGH = col('ci_high', 'upper end of that interval');
 export const REPORT_OUTPUTS = {
   claims: {
     file: 'claims.csv',
-    about: 'one row per comparison behind each of the paper\'s claims (one row with the verdict alone when the claim is not applicable); missing values are empty',
+    about: 'one row per comparison behind each of the paper\'s claims (one row with the verdict alone when the claim is not applicable); missing values are empty; a sweep with --set axes adds one column per axis, named by its dotted key, after these: the combination the claim was judged on',
     columns: [
       col('claim', 'C1 … C5 (README "report")'),
       col('claim_verdict', 'pass, fail, unresolved or not applicable, for the whole claim'),
