@@ -213,3 +213,19 @@ test('end to end: a real sweep with --set model.experts=2,4, reported without --
   assert.equal(again.stdout, r.stdout);
   assert.equal(fs.readFileSync(path.join(dir, 'report.md'), 'utf8'), md);
 });
+
+test('an interrupted sweep: a combination without runs is named and left out; --where on it is refused (exit 2, one line)', async () => {
+  const dir = writeSynthetic(path.join(root, 'partial'), { models: MODELS, correlations: [0.5, 1], runs: 4, truth, grid: { 'model.experts': [2, 4, 8] } });
+  const runs = path.join(dir, 'runs.csv');
+  const [head, ...rows] = fs.readFileSync(runs, 'utf8').trimEnd().split('\n');
+  fs.writeFileSync(runs, [head, ...rows.filter((r) => !r.endsWith(',8'))].join('\n') + '\n');
+  const out = await writeReport(dir, { metric: 'normalized' });
+  assert.deepEqual(out.sets.map((x) => x.sweep.point['model.experts']), [2, 4]);
+  assert.match(fs.readFileSync(out.report, 'utf8'), /\(2 combinations with runs\)\. No runs yet at model\.experts=8\./);
+  const r = runCli(['report', dir, '--where', 'model.experts=8']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^mmoe-sweep: --where: got "model\.experts=8"; allowed: a combination with finished runs in .*partial\n$/);
+  // the gates read normalized loss whatever --metric says, per combination here too
+  const raw = JSON.parse(runCli(['report', dir, '--metric', 'raw', '--json']).stdout);
+  assert.deepEqual(raw.gates.map((g: { id: string; combination: object }) => [g.id, g.combination]), ['2', '4'].flatMap((e) => MODELS.map((m) => [`S-${m}`, { 'model.experts': Number(e) }])));
+});
