@@ -367,7 +367,7 @@ export function gridFigure(f: Facets): Figure | null {
   const values = f.open[axis];
   // a log scale when the values are positive and span a factor of 4 or more (expert counts 2, 4, 8, 16)
   const log = values[0] > 0 && values[values.length - 1] / values[0] >= 4;
-  const x = { field: fieldName(axis), type: 'quantitative', title: axis, scale: log ? { type: 'log', padding: 20 } : { zero: false, padding: 20 }, axis: { values, format: '~g' } };
+  const x = { field: fieldName(axis), type: 'quantitative', title: axis, scale: log ? { type: 'log', base: 2, nice: false, padding: 20 } : { zero: false, nice: false, padding: 20 }, axis: { values, format: '~g' } };
   const s = f.sweeps[0];
   const models = orderModels(cells.map((c) => c.model));
   const { layers } = meanWithCiLayers(s, metricLabel(s), models, x, [fieldName(axis)]);

@@ -209,9 +209,15 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
   out.push('## Verdict', '');
   const passed = (c: Claim) => (c.verdict === 'not applicable' ? '—' : `${c.comparisons.filter((x) => x.verdict === 'pass').length}/${c.comparisons.length}`);
   // with several combinations: claim by claim, each combination on its own row (the statement on the first)
+  const needed = (c: Claim) => (c.verdict === 'not applicable' ? '—' : runsText(c.needed));
+  // a claim no combination can judge (the sweep lacks its models or correlations) takes one row, "all"
   const verdictRows = open.length
-    ? sets[0].claims.flatMap((first, i) => sets.map((x, j) => { const c = x.claims[i]; return [c.id, j === 0 ? first.text : '', ...open.map((k) => String(x.sweep.point[k])), `**${c.verdict}**`, passed(c), num(runsNow(c)), runsText(c.needed)]; }))
-    : sets[0].claims.map((c) => [c.id, c.text, `**${c.verdict}**`, passed(c), num(runsNow(c)), runsText(c.needed)]);
+    ? sets[0].claims.flatMap((first, i) => {
+        const each = sets.map((x) => ({ c: x.claims[i], at: open.map((k) => String(x.sweep.point[k])) }));
+        const rows = each.every((e) => e.c.verdict === 'not applicable') ? [{ c: first, at: open.map(() => 'all') }] : each;
+        return rows.map(({ c, at }, j) => [c.id, j === 0 ? first.text : '', ...at, `**${c.verdict}**`, passed(c), num(runsNow(c)), needed(c)]);
+      })
+    : sets[0].claims.map((c) => [c.id, c.text, `**${c.verdict}**`, passed(c), num(runsNow(c)), needed(c)]);
   out.push(
     table(['claim', 'statement', ...open, 'verdict', 'comparisons passed', 'runs', 'runs needed'], verdictRows),
     '',
@@ -271,8 +277,11 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
   }
 
   out.push('## Claims in detail', '');
-  for (const c of sets.flatMap((x) => x.claims)) {
-    out.push(`### ${claimName(c)}: ${c.text} — ${c.verdict}`, '', `${c.note}.`, '');
+  // claim by claim, as the verdict table; one entry for a claim no combination can judge
+  const inapplicable = (i: number) => open.length > 0 && sets.every((x) => x.claims[i].verdict === 'not applicable');
+  const detailed = sets[0].claims.flatMap((first, i) => (inapplicable(i) ? [{ c: first, name: `${first.id} (every combination)` }] : sets.map((x) => ({ c: x.claims[i], name: claimName(x.claims[i]) }))));
+  for (const { c, name } of detailed) {
+    out.push(`### ${name}: ${c.text} — ${c.verdict}`, '', `${c.note}.`, '');
     if (c.comparisons.length === 0) continue;
     out.push(
       table(

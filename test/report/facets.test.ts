@@ -229,3 +229,13 @@ test('an interrupted sweep: a combination without runs is named and left out; --
   const raw = JSON.parse(runCli(['report', dir, '--metric', 'raw', '--json']).stdout);
   assert.deepEqual(raw.gates.map((g: { id: string; combination: object }) => [g.id, g.combination]), ['2', '4'].flatMap((e) => MODELS.map((m) => [`S-${m}`, { 'model.experts': Number(e) }])));
 });
+
+test('a claim no combination can judge takes one row and one entry ("all", "every combination"), not one per combination', async () => {
+  const dir = writeSynthetic(path.join(root, 'narrow'), { models: ['omoe', 'mmoe'], correlations: [0.5], runs: 4, truth, grid: { 'model.experts': [2, 4, 8] } });
+  const md = fs.readFileSync((await writeReport(dir, { metric: 'normalized' })).report, 'utf8');
+  assert.equal((md.match(/^\| C1 \|/gm) ?? []).length, 3, 'C1 (omoe against mmoe) is judged at each combination');
+  assert.match(md, /^\| C2 \| the omoe − mmoe gap is larger at the lowest correlation than at the highest \| all \| \*\*not applicable\*\* \| — \| — \| — \|$/m);
+  assert.equal((md.match(/^\| C[2-5] \|/gm) ?? []).length, 4);
+  assert.equal((md.match(/^### C2/gm) ?? []).length, 1);
+  assert.match(md, /^### C5 \(every combination\): .* — not applicable$/m);
+});
