@@ -340,17 +340,21 @@ function gridSection(f: Facets, showLr: boolean): string[] {
   const same = (a: { model: string; correlation: number; point: Record<string, number> }, b: typeof a) => a.model === b.model && a.correlation === b.correlation && open.every((k) => a.point[k] === b.point[k]);
   const tasks = [...new Set(cells.filter((c) => c.task !== 'both').map((c) => c.task))];
   const ci = (v: number[]) => { const c = meanCi(v); return `${num(c.mean)} (${num(c.low)} – ${num(c.high)})`; };
+  // with single-task in the sweep: each combination's MTL gain (both tasks), against single-task of the same combination
+  const gains = f.sweeps.flatMap((s) => gainCells(s).filter((g) => g.task === 'both').map((g) => ({ ...g, point: s.point })));
+  const gainOf = (c: (typeof cells)[number]) => gains.find((g) => same(g, c));
   const rows = cells.filter((c) => c.task === 'both').map((c) => {
     const d = meanCi(c.values);
     const of = (t: string) => cells.find((x) => x.task === t && same(x, c))?.values ?? [];
-    return [c.model, String(c.correlation), ...open.map((k) => String(c.point[k])), ...(showLr ? [String(c.lr)] : []), String(c.values.length), String(c.diverged), num(d.mean), `${num(d.low)} – ${num(d.high)}`, ...tasks.map((t) => ci(of(t)))];
+    const gain = gainOf(c);
+    return [c.model, String(c.correlation), ...open.map((k) => String(c.point[k])), ...(showLr ? [String(c.lr)] : []), String(c.values.length), String(c.diverged), num(d.mean), `${num(d.low)} – ${num(d.high)}`, ...tasks.map((t) => ci(of(t))), ...(gains.length ? [gain ? ci(gain.values) : '—'] : [])];
   });
   return [
     '## Across the --set axes',
     '',
-    table(['model', 'correlation', ...open, ...(showLr ? ['lr'] : []), 'runs', 'diverged', 'mean', '95% CI of the mean', ...tasks.map((t) => `task ${t}: mean (95% CI)`)], rows),
+    table(['model', 'correlation', ...open, ...(showLr ? ['lr'] : []), 'runs', 'diverged', 'mean', '95% CI of the mean', ...tasks.map((t) => `task ${t}: mean (95% CI)`), ...(gains.length ? ['MTL gain, both tasks (95% CI)'] : [])], rows),
     '',
-    `Final held-out loss per model, correlation and combination: mean over that combination's runs (each run: mean of its two tasks) with the Student-t 95% interval of the mean and the number of runs; the task columns are each task on its own. Runs of different combinations are never pooled. \`${FIGURES_DIR}/${GRID_FIGURE}.csv\` holds the same numbers.`,
+    `Final held-out loss per model, correlation and combination: mean over that combination's runs (each run: mean of its two tasks) with the Student-t 95% interval of the mean and the number of runs; the task columns are each task on its own${gains.length ? '; MTL gain as in *MTL gain over single-task*, against single-task of the same combination' : ''}. Runs of different combinations are never pooled. \`${FIGURES_DIR}/${GRID_FIGURE}.csv\` holds the same losses.`,
     '',
     `**Final held-out loss vs ${open[0]} per model, one panel per correlation${open.length > 1 ? ` and per value of ${open.slice(1).join(', ')}` : ''}: mean and 95% CI over the runs of each combination.**`,
     '',

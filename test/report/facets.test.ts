@@ -239,3 +239,19 @@ test('a claim no combination can judge takes one row and one entry ("all", "ever
   assert.equal((md.match(/^### C2/gm) ?? []).length, 1);
   assert.match(md, /^### C5 \(every combination\): .* — not applicable$/m);
 });
+
+test('with single-task: the facet table gives each combination\'s MTL gain, against single-task of the same combination', async () => {
+  // single-task is the same at every expert count; mmoe improves with experts, so its gain grows with them
+  const gainTruth: Truth = (model, p, run, noise, point) => (model === 'single-task' ? 0.3 + 0.01 * Math.abs(noise()) : 0.3 * (1 - 0.04 * point!['model.experts']) + 0.002 * noise());
+  const dir = writeSynthetic(path.join(root, 'gain'), { models: ['single-task', 'mmoe'], correlations: [1], runs: RUNS, truth: gainTruth, grid: { 'model.experts': [2, 4] } });
+  const md = fs.readFileSync((await writeReport(dir, { metric: 'normalized' })).report, 'utf8');
+  const hand = byHand(dir, ['model.experts']);
+  for (const e of ['2', '4']) {
+    const single = hand.get(`single-task|1|${e}`)!;
+    const gain = hand.get(`mmoe|1|${e}`)!.map((l, i) => (single[i] - l) / single[i]); // the tasks differ by 1e-6: the mean of their gains to 1e-5
+    const row = md.split('\n').find((l) => l.startsWith(`| mmoe | 1 | ${e} |`))!;
+    const shown = Number(row.split('|').slice(-2)[0].trim().split(' ')[0]);
+    assert.ok(Math.abs(shown - meanOf(gain)) < 1e-3 * Math.abs(meanOf(gain)), `experts=${e}: ${shown} vs ${meanOf(gain)}`);
+  }
+  assert.match(md, /\| task 2: mean \(95% CI\) \| MTL gain, both tasks \(95% CI\) \|/);
+});
