@@ -208,8 +208,8 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
 
   out.push('## Verdict', '');
   const passed = (c: Claim) => (c.verdict === 'not applicable' ? '—' : `${c.comparisons.filter((x) => x.verdict === 'pass').length}/${c.comparisons.length}`);
-  // with several combinations: claim by claim, each combination on its own row (the statement on the first)
   const needed = (c: Claim) => (c.verdict === 'not applicable' ? '—' : runsText(c.needed));
+  // with several combinations: claim by claim, each combination on its own row (the statement on the first);
   // a claim no combination can judge (the sweep lacks its models or correlations) takes one row, "all"
   const verdictRows = open.length
     ? sets[0].claims.flatMap((first, i) => {
