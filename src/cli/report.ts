@@ -1,9 +1,9 @@
 // `mmoe-sweep report DIR`: judge the paper's claims on a sweep folder, write report.md and figures.
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { checkFailures, Claim, CLAIM_DEFAULTS, Gate, sanityGates, sweepDesign } from '../report/claims';
+import { checkFailures, Claim, CLAIM_DEFAULTS, claimName, Gate, sanityGates, sweepDesign } from '../report/claims';
 import { JunitCase, junitXml } from '../report/junit';
-import { loadSweep, parseMetric } from '../report/load';
+import { loadFacets, parseMetric, pointText } from '../report/load';
 import { num, pValue, verdictLine, writeReport } from '../report/report';
 import { CHECK_FAILED, checkWritable, fraction, writeChecked } from './compare';
 import { EXIT, SIGNAL_EXIT } from './fail';
@@ -23,9 +23,9 @@ export function reportCommand(program: Command, status: ExitStatus): void {
     .option('--check', `exit ${CHECK_FAILED} when a claim fails or a sanity gate fails (a model whose mean normalized loss is >= 1 in some cell learnt nothing); for CI`)
     .option('--strict', 'with --check: an unresolved claim fails the check too')
     .option('--json', 'print the verdict (claims, sanity gates, design, check) as JSON on stdout instead of the lines')
-    .option('--where <key=value>', 'a sweep with --set axes: the combination to report, one value of each axis (repeatable, e.g. --where model.experts=4); it replaces the report of another combination', (t: string, all: string[] | undefined) => [...(all ?? []), t])
+    .option('--where <key=value>', 'a sweep with --set axes: fix an axis at one value (repeatable, e.g. --where model.experts=4); every axis fixed: a report of that one combination. Axes left open are facets: claims judged per combination (named C1 [KEY=V]), a table and figure (grid-final-loss) of final loss against the axis values, the other sections for one combination report.md names', (t: string, all: string[] | undefined) => [...(all ?? []), t])
     .option('--junit <file>', 'also write JUnit XML: one test case per claim and per sanity gate')
-    .addHelpText('after', '\nExample:\n  mmoe-sweep --preset ci --out /tmp/ci && mmoe-sweep report /tmp/ci --check --junit report.xml')
+    .addHelpText('after', '\nExamples:\n  mmoe-sweep --preset ci --out /tmp/ci && mmoe-sweep report /tmp/ci --check --junit report.xml\n  mmoe-sweep --set model.experts=2,4,8,16 --models omoe,mmoe --correlation 0.5 --out /tmp/experts && mmoe-sweep report /tmp/experts')
     .action(async (dir: string, o: Record<string, unknown>) => void (status.code = await report(dir, o)));
 }
 
@@ -39,8 +39,13 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   const { value: r, signal, moved } = await writeSetInto(dir, 'report', async (stage) => {
     const written = await writeReport(dir, { metric, margin, alpha, where }, stage);
     // the gates read normalized loss whatever --metric says: "learnt nothing" is 1 − R² ≥ 0 (read again only under --metric raw)
-    const normalized = metric === 'normalized' ? written.sweep : loadSweep(dir, 'normalized', where);
-    return { ...written, gates: sanityGates(normalized), design: sweepDesign(normalized) };
+    const normalized = metric === 'normalized' ? written.sets.map((x) => x.sweep) : loadFacets(dir, 'normalized', where).sweeps;
+    // with several combinations of the --set axes, gates and design are per combination, named by it
+    const named = (s: (typeof normalized)[number]) => (written.open.length ? { combination: Object.fromEntries(written.open.map((k) => [k, s.point[k]])) } : {});
+    const gates: Gate[] = normalized.flatMap((s) => sanityGates(s).map((g) => ({ ...g, ...named(s) })));
+    const designs = normalized.map((s) => ({ ...named(s), text: sweepDesign(s).text }));
+    const design = { text: [...new Set(designs.map((d) => d.text))].length === 1 ? designs[0].text : designs.map((d) => `${pointText(d.combination ?? {})}: ${d.text}`).join('; ') };
+    return { ...written, gates, design };
   });
   const { gates, design } = r;
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -48,11 +53,11 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
   const failures = o.check ? checkFailures(r.claims, gates, Boolean(o.strict)) : [];
   if (o.junit !== undefined) writeChecked(o.junit as string, junitXml('mmoe-sweep report', junitCases(r.claims, gates, Boolean(o.strict))), '--junit');
   if (o.json) {
-    const json = { dir, metric, design: design.text, claims: r.claims, gates, check: o.check ? { strict: Boolean(o.strict), passed: failures.length === 0, failures } : null, written: r.files.map(moved) };
+    const json = { dir, metric, ...(r.open.length ? { facets: r.open } : {}), design: design.text, claims: r.claims, gates, check: o.check ? { strict: Boolean(o.strict), passed: failures.length === 0, failures } : null, written: r.files.map(moved) };
     process.stdout.write(`${JSON.stringify(json, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
   } else {
     for (const c of r.claims) process.stdout.write(`${verdictLine(c)}\n`);
-    for (const g of gates) process.stdout.write(`${g.id.padEnd(3)}  ${g.verdict.padEnd(14)}  ${g.text}\n`);
+    for (const g of gates) process.stdout.write(`${claimName(g).padEnd(3)}  ${g.verdict.padEnd(14)}  ${g.text}\n`);
     process.stdout.write(`design: ${design.text}\nwritten: ${moved(r.report)}, claims.csv and ${r.files.length - 2} files in figures/\n`);
   }
   if (signal) return SIGNAL_EXIT[signal] ?? EXIT.interrupted;
@@ -66,11 +71,11 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
 function junitCases(claims: Claim[], gates: Gate[], strict: boolean): JunitCase[] {
   const claimCases = claims.map((c): JunitCase => {
     const numbers = c.comparisons.map((x) => `${x.what}: ${x.test} ${x.n}, effect ${num(x.effect)} (95% CI ${num(x.effectLow)} – ${num(x.effectHigh)}), p ${pValue(x.p)}, ${x.verdict}`).join('\n');
-    const base = { name: `${c.id}: ${c.text}`, classname: 'report.claims', output: `${c.verdict}. ${c.note}.${numbers ? `\n${numbers}` : ''}` };
-    if (c.verdict === 'fail' || (strict && c.verdict === 'unresolved')) return { ...base, failure: `${c.id} ${c.verdict}${c.verdict === 'unresolved' ? ' (--strict)' : ''}: ${numbers}` };
+    const base = { name: `${claimName(c)}: ${c.text}`, classname: 'report.claims', output: `${c.verdict}. ${c.note}.${numbers ? `\n${numbers}` : ''}` };
+    if (c.verdict === 'fail' || (strict && c.verdict === 'unresolved')) return { ...base, failure: `${claimName(c)} ${c.verdict}${c.verdict === 'unresolved' ? ' (--strict)' : ''}: ${numbers}` };
     if (c.verdict === 'not applicable') return { ...base, skipped: c.note };
     return base;
   });
-  const gateCases = gates.map((g): JunitCase => ({ name: `${g.id}: ${g.model} learnt something (mean normalized loss < 1)`, classname: 'report.sanity', ...(g.verdict === 'fail' ? { failure: g.text } : { output: g.text }) }));
+  const gateCases = gates.map((g): JunitCase => ({ name: `${claimName(g)}: ${g.model} learnt something (mean normalized loss < 1)`, classname: 'report.sanity', ...(g.verdict === 'fail' ? { failure: g.text } : { output: g.text }) }));
   return [...claimCases, ...gateCases];
 }

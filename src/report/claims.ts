@@ -32,7 +32,7 @@
 // Sanity gates. Whatever the claims say, a model whose mean normalized loss in some cell is
 // ≥ 1 has learnt nothing (no better than predicting the mean label): `report --check` fails on
 // it, and a claim that involves such a model cannot pass (it is unresolved at best).
-import { Cell, cellKey, runsOf, Sweep } from './load';
+import { Cell, cellKey, pointText, runsOf, Sweep } from './load';
 import { absDeviations, bootstrap, brownForsythe, mannWhitneyU, mean, meanAbsDeviation, runsNeeded, sd, wilcoxonSignedRank } from './stats';
 
 export type Verdict = 'pass' | 'fail' | 'unresolved' | 'not applicable';
@@ -96,7 +96,12 @@ export interface Claim {
   comparisons: Comparison[];
   /** Why a claim is not applicable, or what it compares. */
   note: string;
+  /** The combination of the --set axes judged, when the report covers several (absent otherwise). */
+  combination?: Record<string, number>;
 }
+
+/** "C1", or "C1 [model.experts=4]" when the report judges the claims per combination. */
+export const claimName = (c: { id: string; combination?: Record<string, number> }): string => (c.combination ? `${c.id} [${pointText(c.combination)}]` : c.id);
 
 const SB = 'shared-bottom';
 
@@ -352,6 +357,8 @@ export interface Gate {
   correlation: number;
   mean: number;
   text: string;
+  /** As Claim.combination. */
+  combination?: Record<string, number>;
 }
 
 /** Sanity gates: one per model, failed when its mean normalized loss in some cell is ≥ 1 (no better than predicting the mean). */
@@ -390,24 +397,25 @@ export const anyFailed = (claims: Claim[]) => claims.some((c) => c.verdict === '
 /** What makes `report --check` fail: failed claims, failed sanity gates, and under --strict unresolved claims. */
 export function checkFailures(claims: Claim[], gates: Gate[], strict: boolean): string[] {
   return [
-    ...claims.filter((c) => c.verdict === 'fail').map((c) => `${c.id} fails`),
-    ...(strict ? claims.filter((c) => c.verdict === 'unresolved').map((c) => `${c.id} unresolved (--strict)`) : []),
-    ...gates.filter((g) => g.verdict === 'fail').map((g) => `${g.id}: ${g.text}`),
+    ...claims.filter((c) => c.verdict === 'fail').map((c) => `${claimName(c)} fails`),
+    ...(strict ? claims.filter((c) => c.verdict === 'unresolved').map((c) => `${claimName(c)} unresolved (--strict)`) : []),
+    ...gates.filter((g) => g.verdict === 'fail').map((g) => `${claimName(g)}: ${g.text}`),
   ];
 }
 
 const blank = (x: number) => (Number.isNaN(x) ? '' : x);
 
-/** claims.csv rows, in REPORT_OUTPUTS.claims column order; missing values are empty. */
-export function claimRows(claims: Claim[], metric: string): unknown[][] {
+/** claims.csv rows, in REPORT_OUTPUTS.claims column order, then the value of each of `axes` (the sweep's --set axes); missing values are empty. */
+export function claimRows(claims: Claim[], metric: string, axes: string[] = [], point: Record<string, number> = {}): unknown[][] {
   const rows: unknown[][] = [];
+  const at = axes.map((a) => point[a] ?? '');
   for (const c of claims) {
-    if (c.comparisons.length === 0) rows.push([c.id, c.verdict, '', '', '', metric, '', '', '', '', '', '', '', '', '', '', '', '', '']);
+    if (c.comparisons.length === 0) rows.push([c.id, c.verdict, '', '', '', metric, '', '', '', '', '', '', '', '', '', '', '', '', '', ...at]);
     for (const x of c.comparisons) {
       rows.push([
         c.id, c.verdict, x.quantity, x.models.join(';'), x.correlations.join(';'), metric, x.test,
         x.nA, x.nB, blank(x.nPairs),
-        blank(x.statistic), blank(x.effect), blank(x.effectLow), blank(x.effectHigh), blank(x.relative), blank(x.rankBiserial), x.p, blank(x.needed), x.verdict,
+        blank(x.statistic), blank(x.effect), blank(x.effectLow), blank(x.effectHigh), blank(x.relative), blank(x.rankBiserial), x.p, blank(x.needed), x.verdict, ...at,
       ]);
     }
   }

@@ -12,7 +12,7 @@ const CI_HIGH = col('ci_high', 'upper end of that interval');
 export const REPORT_OUTPUTS = {
   claims: {
     file: 'claims.csv',
-    about: 'one row per comparison behind each of the paper\'s claims (one row with the verdict alone when the claim is not applicable); missing values are empty',
+    about: 'one row per comparison behind each of the paper\'s claims (one row with the verdict alone when the claim is not applicable); missing values are empty; a sweep with --set axes adds one column per axis, named by its dotted key, after these: the combination the claim was judged on',
     columns: [
       col('claim', 'C1 … C5 (README "report")'),
       col('claim_verdict', 'pass, fail, unresolved or not applicable, for the whole claim'),
@@ -60,6 +60,20 @@ export const REPORT_OUTPUTS = {
       col('mean', 'mean over runs of runs.csv mtl_gain: (L_single − L) / L_single, > 0 = better than one network per task'),
       CI_LOW, CI_HIGH,
       col('seesaw', 'true on every row of a model and correlation where one task\'s 95% interval lies above 0 and the other\'s below 0'),
+    ],
+  },
+  gridFinalLoss: {
+    file: 'figures/grid-final-loss.csv',
+    about: 'final held-out loss per model, correlation, task and combination of the --set axes the report leaves open (only when it covers several combinations), read by grid-final-loss.vl.json; one column per open axis, named by its dotted key, after these',
+    columns: [
+      MODEL, CORRELATION,
+      col('task', '"both" (each run\'s loss averaged over its two tasks, what the figure draws) or 1 or 2'),
+      col('panel', 'the open axes other than the first (the one on the figure\'s x axis) as KEY=V, …: one row of panels each; empty with one open axis'),
+      col('lr', 'the lr reported for this model and correlation in this combination (the lowest mean there)'),
+      RUNS,
+      col('diverged', 'runs at that lr where a task diverged (left out)'),
+      col('mean', 'mean over the runs of this combination only of the final held-out loss (the chosen --metric)'),
+      CI_LOW, CI_HIGH,
     ],
   },
   labelCorrelation: {

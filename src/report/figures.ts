@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
 import { REPORT_OUTPUTS, ReportOutput, reportHeader } from './columns';
-import { cellKey, runsOf, Sweep } from './load';
+import { cellKey, Facets, orderModels, pointText, runsOf, Sweep } from './load';
 import { PAPER_FIGURE2, PAPER_FIGURE4 } from './paper';
 import { FONT_FAMILY, svgToPng } from './render';
 import { histogram, quantile } from './summary';
@@ -49,6 +49,8 @@ export interface Figure {
   name: string;
   output: ReportOutput;
   rows: unknown[][];
+  /** Columns after the output's own (the --set axes, named by their dotted keys). */
+  extraColumns?: string[];
   spec: Spec;
 }
 
@@ -180,11 +182,11 @@ function ciRow(values: number[]): [number, number, number, number] {
 /** Correlation on x, falling to the right as in the paper's panels, ticks at the sweep's correlations. */
 const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 20 }, axis: { values: s.correlations } });
 
-/** Mean per model against correlation: a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model. */
-function meanWithCiLayers(s: Sweep, title = metricLabel(s), models = s.models): { enc: Spec; layers: Spec[] } {
+/** Mean per model against x (correlation unless given): a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model. */
+function meanWithCiLayers(s: Sweep, title = metricLabel(s), models = s.models, x: Spec = correlationX(s), tips: string[] = []): { enc: Spec; layers: Spec[] } {
   const y = { field: 'mean', type: 'quantitative', title, scale: { zero: true } };
-  const enc = { x: correlationX(s), color: modelColor(models) };
-  const tooltip = ['model', 'correlation', 'runs', 'mean', 'ci_low', 'ci_high'].map((field) => ({ field }));
+  const enc = { x, color: modelColor(models) };
+  const tooltip = ['model', 'correlation', ...tips, 'runs', 'mean', 'ci_low', 'ci_high'].map((field) => ({ field }));
   return {
     enc,
     layers: [
@@ -309,6 +311,81 @@ function mtlGainFigure(s: Sweep): Figure | null {
         layer: [{ mark: { type: 'rule', color: '#888888', strokeDash: [4, 4] }, encoding: { y: { datum: 0, type: 'quantitative' } } }, ...layers],
       },
       resolve: { scale: { y: 'shared' } },
+      config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
+    },
+  };
+}
+
+// ---- the --set axes: final loss against each combination ---------------------------------
+
+export const GRID_FIGURE = 'grid-final-loss';
+
+export interface FacetCell {
+  model: string;
+  correlation: number;
+  /** The combination: the value of each open axis (the facets; --where fixes the others). */
+  point: Record<string, number>;
+  lr: number;
+  diverged: number;
+  /** "both" (each run's loss averaged over its tasks), then each task. */
+  task: string;
+  values: number[];
+}
+
+/** Every model × correlation × combination's runs, each from its own combination only; by model, correlation (descending), then combination. */
+export function facetCells(f: Facets): FacetCell[] {
+  const open = Object.keys(f.open);
+  const out: FacetCell[] = [];
+  for (const model of orderModels(f.sweeps.flatMap((s) => s.models))) {
+    for (const p of [...new Set(f.sweeps.flatMap((s) => s.correlations))].sort((a, b) => b - a)) {
+      for (const s of f.sweeps) {
+        const c = s.cells.get(cellKey(model, p));
+        if (!c) continue;
+        const point = Object.fromEntries(open.map((k) => [k, s.point[k]]));
+        const base = { model, correlation: p, point, lr: c.lr, diverged: c.diverged };
+        out.push({ ...base, task: 'both', values: [...c.runs.values()] });
+        for (const [t, runs] of [...c.tasks].sort((a, b) => a[0] - b[0])) if (c.tasks.size > 1) out.push({ ...base, task: String(t), values: [...runs.values()] });
+      }
+    }
+  }
+  return out;
+}
+
+/** A field name as Vega-Lite reads it: a dotted config key's dots escaped (else they mean nesting). */
+const fieldName = (key: string) => key.replace(/\./g, '\\.');
+
+/** Final loss against the first open axis per model, one panel per correlation (and per value of the other open axes). */
+export function gridFigure(f: Facets): Figure | null {
+  const open = Object.keys(f.open);
+  if (open.length === 0 || f.sweeps.length === 0) return null;
+  const [axis, ...others] = open;
+  const cells = facetCells(f);
+  const rows = cells.map((c) => {
+    const [n, m, low, high] = ciRow(c.values);
+    return [c.model, c.correlation, c.task, pointText(c.point, others), c.lr, n, c.diverged, m, low, high, ...open.map((k) => c.point[k])];
+  });
+  const values = f.open[axis];
+  // a log scale when the values are positive and span a factor of 4 or more (expert counts 2, 4, 8, 16)
+  const log = values[0] > 0 && values[values.length - 1] / values[0] >= 4;
+  const x = { field: fieldName(axis), type: 'quantitative', title: axis, scale: log ? { type: 'log', base: 2, nice: false, padding: 20 } : { zero: false, nice: false, padding: 20 }, axis: { values, format: '~g' } };
+  const s = f.sweeps[0];
+  const models = orderModels(cells.map((c) => c.model));
+  const { layers } = meanWithCiLayers(s, metricLabel(s), models, x, [fieldName(axis)]);
+  return {
+    name: GRID_FIGURE,
+    output: 'gridFinalLoss',
+    rows,
+    extraColumns: open,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: `Final held-out loss vs ${axis} (--set)`, subtitle: ['mean over the runs of each combination (each run: mean of its two tasks) with 95% CI', 'never pooled across combinations; each model at its best lr in each combination'], anchor: 'start' },
+      data: csvData('gridFinalLoss', ['correlation', 'lr', 'runs', 'diverged', 'mean', 'ci_low', 'ci_high', ...open.map(fieldName)]),
+      transform: [{ filter: "datum.task === 'both'" }],
+      facet: {
+        column: { field: 'correlation', type: 'ordinal', sort: 'descending', header: { title: 'task correlation (cosine p)', labelExpr: "'p = ' + datum.value" } },
+        ...(others.length ? { row: { field: 'panel', type: 'nominal', header: { title: null, labelAngle: 0, labelAlign: 'left' } } } : {}),
+      },
+      spec: { width: 300, height: 240, layer: layers },
       config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
     },
   };
@@ -527,7 +604,7 @@ export async function writeFigures(dir: string, figures: Figure[]): Promise<stri
   const files: string[] = [];
   for (const f of figures) {
     const csv = path.join(dir, REPORT_OUTPUTS[f.output].file);
-    writeAtomic(csv, stringify(f.rows, { header: true, columns: reportHeader(f.output), cast: { boolean: (b) => String(b) } }));
+    writeAtomic(csv, stringify(f.rows, { header: true, columns: [...reportHeader(f.output), ...(f.extraColumns ?? [])], cast: { boolean: (b) => String(b) } }));
     const specFile = path.join(out, `${f.name}.vl.json`);
     writeAtomic(specFile, JSON.stringify(f.spec, null, 2) + '\n');
     // render exactly what a user would: the spec on disk reading the CSV beside it
@@ -547,7 +624,7 @@ export async function writeFigures(dir: string, figures: Figure[]): Promise<stri
 export function removeStaleFigures(dir: string, drawn: Figure[]): string[] {
   const out = path.join(dir, FIGURES_DIR);
   if (!fs.existsSync(out)) return [];
-  const stale = FIGURE_NAMES.filter((n) => !drawn.some((f) => f.name === n))
+  const stale = [...FIGURE_NAMES, GRID_FIGURE].filter((n) => !drawn.some((f) => f.name === n))
     .flatMap((n) => FIGURE_EXTENSIONS.map((e) => path.join(out, `${n}${e}`)))
     .filter((f) => fs.existsSync(f));
   for (const f of stale) fs.rmSync(f);

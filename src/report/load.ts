@@ -8,7 +8,7 @@ import { UsageError, usage } from '../errors';
 import { OUTPUTS, header } from '../output/columns';
 import { checkReportConfig, readCsv, Row, runLosses } from './read';
 import { METRICS, Metric } from './summary';
-import { gridPoints } from '../config/grid';
+import { Grid, gridPoints, Point } from '../config/grid';
 
 /** The paper's order: the baseline first, the proposal last. Unknown models follow, by name. */
 export const MODEL_ORDER = ['shared-bottom', 'omoe', 'mmoe'];
@@ -54,8 +54,8 @@ export interface Sweep {
   /** Inputs the report looked for and did not find (e.g. "curves.csv (nor curves.csv.gz)"). */
   missing: string[];
   experts: number;
-  /** The --set combination reported (--where); {} without axes. */
-  point: Record<string, number>;
+  /** The combination of the --set axes these runs are of (fixed by --where or a facet); {} without axes. */
+  point: Point;
   histogramBins: number;
   histogramMax: number;
 }
@@ -65,14 +65,77 @@ export function parseMetric(text: string): Metric {
   return text as Metric;
 }
 
-/** Reads and checks a sweep folder; a UsageError (exit 2) for anything that is not one. */
-export function loadSweep(dir: string, metric: Metric, where: string[] = []): Sweep {
-  const opened = openSweepFolder(dir);
-  const manifest = opened.manifest;
-  const { inPoint, point } = pointFilter(dir, manifest, where);
-  const rows = opened.rows.filter(inPoint);
-  const column = METRICS[metric];
+/** A sweep folder as read once: its manifest and rows, before any combination is chosen. */
+export interface Folder {
+  dir: string;
+  manifest: Record<string, any>;
+  rows: Row[];
+  /** curves.csv rows of the eval split, or null when the file is absent. */
+  curves: Row[] | null;
+  gates: Row[] | null;
+  missing: string[];
+  /** The --set axes (manifest config.sweep.grid): key → values; {} without axes. */
+  grid: Grid;
+}
 
+/** Reads and checks a sweep folder, every file once; a UsageError (exit 2) for anything that is not one. */
+export function readFolder(dir: string): Folder {
+  const { manifest, rows } = openSweepFolder(dir);
+  const missing: string[] = [];
+  const optional = (name: 'curves' | 'gates') => {
+    const found = readOptional(dir, name);
+    if (found === null) missing.push(`${OUTPUTS[name].file} (nor ${OUTPUTS[name].file}.gz)`);
+    return found;
+  };
+  const curves = optional('curves')?.filter((r) => r.split === 'eval') ?? null;
+  const gates = optional('gates');
+  return { dir, manifest, rows, curves, gates, missing, grid: manifest.config?.sweep?.grid ?? {} };
+}
+
+/** Reads and checks a sweep folder for a one-combination report; a UsageError (exit 2) for anything that is not one. */
+export function loadSweep(dir: string, metric: Metric, where: string[] = []): Sweep {
+  const folder = readFolder(dir);
+  const { fixed, open } = pointFilter(folder, where);
+  if (Object.keys(open).length) throw usage(`${displayDir(dir)} has --set axes ${Object.keys(folder.grid).join(', ')}; --where`, where.join(' ') || '(none)', `one value of each, the claims are judged per combination: ${combos(folder.grid)}`);
+  return sweepAt(folder, metric, fixed);
+}
+
+/** The combinations a report covers: --where fixes some axes (or all), the others are facets. */
+export interface Facets {
+  folder: Folder;
+  /** The axes --where fixed, with their values. */
+  fixed: Point;
+  /** The axes left open (the facets), each with its values ascending; {} for a one-combination report. */
+  open: Grid;
+  /** One per combination of the open axes that has rows in runs.csv, ascending by the open axes' values (the first varying slowest). */
+  sweeps: Sweep[];
+  /** Combinations of the open axes without a single row in runs.csv (an interrupted sweep), as "KEY=V, …". */
+  empty: string[];
+}
+
+/** Reads a sweep folder once and splits it by combination of the --set axes --where leaves open. */
+export function loadFacets(dir: string, metric: Metric, where: string[] = []): Facets {
+  const folder = readFolder(dir);
+  const { fixed, open } = pointFilter(folder, where);
+  const sweeps: Sweep[] = [];
+  const empty: string[] = [];
+  for (const p of gridPoints(open)) {
+    const sweep = sweepAt(folder, metric, { ...fixed, ...p });
+    if (sweep.cells.size) sweeps.push(sweep);
+    else empty.push(pointText(p));
+  }
+  return { folder, fixed, open, sweeps, empty };
+}
+
+/** "model.experts=4, data.noiseStd=0.1": a combination as report.md, the verdict lines and JUnit name it. */
+export const pointText = (p: Point, keys: string[] = Object.keys(p)): string => keys.map((k) => `${k}=${p[k]}`).join(', ');
+
+/** The runs of one combination of the --set axes ({} without axes); nothing of another combination enters. */
+export function sweepAt(folder: Folder, metric: Metric, point: Point): Sweep {
+  const { dir, manifest } = folder;
+  const inPoint = (r: Row) => Object.entries(point).every(([a, v]) => Number(r[a]) === v);
+  const rows = folder.rows.filter(inPoint);
+  const column = METRICS[metric];
   const labels = new Map<string, number[]>(); // cell → label_correlation values
   const seedOf = new Map<string, number>(); // cell|lr|run → seed
   for (const r of rows) {
@@ -125,14 +188,8 @@ export function loadSweep(dir: string, metric: Metric, where: string[] = []): Sw
     if (!c.gains.has(task)) c.gains.set(task, new Map());
     c.gains.get(task)!.set(Number(r.run), Number(r.mtl_gain));
   }
-  const missing: string[] = [];
-  const optional = (name: 'curves' | 'gates') => {
-    const rows = readOptional(dir, name);
-    if (rows === null) missing.push(`${OUTPUTS[name].file} (nor ${OUTPUTS[name].file}.gz)`);
-    return rows;
-  };
-  const curves = optional('curves')?.filter((r) => r.split === 'eval' && inPoint(r) && chosenLr(r)) ?? null;
-  const gates = optional('gates')?.filter((r) => inPoint(r) && chosenLr(r)) ?? null;
+  const curves = folder.curves?.filter((r) => inPoint(r) && chosenLr(r)) ?? null;
+  const gates = folder.gates?.filter((r) => inPoint(r) && chosenLr(r)) ?? null;
   const cfg = manifest.config ?? {};
   return {
     dir,
@@ -143,7 +200,7 @@ export function loadSweep(dir: string, metric: Metric, where: string[] = []): Sw
     cells,
     curves,
     gates,
-    missing,
+    missing: folder.missing,
     point,
     experts: point['model.experts'] || Number(cfg.model?.experts) || (gates ? Math.max(0, ...gates.map((g) => Number(g.expert))) : 0),
     histogramBins: Number(cfg.report?.histogramBins) || 21,
@@ -152,26 +209,27 @@ export function loadSweep(dir: string, metric: Metric, where: string[] = []): Sw
 }
 
 /**
- * A sweep with --set axes is reported one combination at a time (the claims are judged per
- * combination): `where` ("KEY=V" each) must name a value of every axis; rows of that point pass.
+ * A sweep with --set axes is reported per combination: `where` ("KEY=V" each) fixes an axis
+ * at one of its values; the axes it leaves open are the report's facets.
  */
-function pointFilter(dir: string, manifest: Record<string, any>, where: string[]): { inPoint: (r: Row) => boolean; point: Record<string, number> } {
-  const grid: Record<string, number[]> = manifest.config?.sweep?.grid ?? {};
+function pointFilter(folder: Folder, where: string[]): { fixed: Point; open: Grid } {
+  const grid = folder.grid;
   const axes = Object.keys(grid);
-  const combos = () => gridPoints(grid).map((p) => Object.entries(p).map(([k, v]) => `--where ${k}=${v}`).join(' ')).slice(0, 4).join(' | ');
-  const chosen: Record<string, number> = {};
+  const fixed: Point = {};
   for (const w of where) {
     const eq = w.indexOf('=');
     const key = w.slice(0, eq).trim();
     if (eq <= 0 || !axes.includes(key)) throw usage('--where', w, axes.length ? `KEY=V with KEY one of the sweep's --set axes (${axes.join(', ')})` : 'nothing: this sweep has no --set axes');
     const v = Number(w.slice(eq + 1));
     if (!grid[key].includes(v)) throw usage('--where', w, `${key}= one of ${grid[key].join(', ')}`);
-    chosen[key] = v;
+    fixed[key] = v;
   }
-  const open = axes.filter((a) => !(a in chosen));
-  if (open.length) throw usage(`${displayDir(dir)} has --set axes ${axes.join(', ')}; --where`, where.join(' ') || '(none)', `one value of each, the claims are judged per combination: ${combos()}`);
-  return { inPoint: (r: Row) => axes.every((a) => Number(r[a]) === chosen[a]), point: chosen };
+  const open: Grid = {};
+  for (const a of axes) if (!(a in fixed)) open[a] = grid[a].slice().sort((x, y) => x - y);
+  return { fixed, open };
 }
+
+const combos = (grid: Grid) => gridPoints(grid).map((p) => Object.entries(p).map(([k, v]) => `--where ${k}=${v}`).join(' ')).slice(0, 4).join(' | ');
 
 const displayDir = (dir: string) => JSON.stringify(dir);
 

@@ -4,24 +4,36 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
-import { Claim, ClaimOptions, CLAIM_DEFAULTS, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
+import { Claim, ClaimOptions, CLAIM_DEFAULTS, claimName, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
-import { buildFigures, CORRELATION_FILE, FIGURES_DIR, Figure, gainCells, gateRuns, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
-import { cellKey, loadSweep, runsOf, Sweep } from './load';
+import { buildFigures, CORRELATION_FILE, facetCells, FIGURES_DIR, Figure, gainCells, gateRuns, GRID_FIGURE, gridFigure, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
+import { cellKey, Facets, loadFacets, orderModels, pointText, runsOf, Sweep } from './load';
+import { usage } from '../errors';
 import { PAPER_FIGURE4 } from './paper';
 import { iqr, mean, meanCi, sd } from './stats';
 import { describe, Metric } from './summary';
 
 export interface ReportOptions extends Partial<ClaimOptions> {
   metric: Metric;
-  /** A sweep with --set axes: the combination reported, "KEY=V" each (load.ts pointFilter). */
+  /** A sweep with --set axes: the axes fixed, "KEY=V" each (load.ts pointFilter); the others are reported per combination. */
   where?: string[];
 }
 
-export interface ReportResult {
-  /** The folder as read for this report (its metric), so a caller need not read it again. */
+/** One combination's runs and the claims judged on them alone. */
+export interface ReportSet {
   sweep: Sweep;
   claims: Claim[];
+}
+
+export interface ReportResult {
+  /** The combination the paper-shaped sections and figures show (the only one without open --set axes), as read for this report (its metric). */
+  sweep: Sweep;
+  /** One per combination reported, each with its claims (named by the combination when there are several). */
+  sets: ReportSet[];
+  /** Every set's claims, in order. */
+  claims: Claim[];
+  /** The --set axes the report covers per combination (not fixed by --where); [] for a one-combination report. */
+  open: string[];
   files: string[];
   report: string;
   /** One line per input that was missing and the figures or tables left out for it, for stderr. */
@@ -32,17 +44,48 @@ export interface ReportResult {
 
 /** Reads everything first (a UsageError leaves the folder untouched), then writes into `into` (a staging folder; default dir). */
 export async function writeReport(dir: string, options: ReportOptions, into = dir): Promise<ReportResult> {
-  const sweep = loadSweep(dir, options.metric, options.where);
+  const facets = loadFacets(dir, options.metric, options.where);
+  const open = Object.keys(facets.open);
+  if (facets.sweeps.length === 0) throw usage('--where', (options.where ?? []).join(' '), `a combination with finished runs in ${displayPath(dir)}`);
   const o: ClaimOptions = { ...CLAIM_DEFAULTS, ...options };
-  const claims = judgeClaims(sweep, o);
+  // claims are judged on one combination's runs at a time; with several, each claim is named by its combination
+  const sets = facets.sweeps.map((sweep): ReportSet => {
+    const claims = judgeClaims(sweep, o);
+    return { sweep, claims: open.length ? claims.map((c) => ({ ...c, combination: facetPoint(sweep, open) })) : claims };
+  });
+  const ref = reference(facets);
+  const sweep = ref.sweep;
   const { figures, skipped } = buildFigures(sweep);
-  const files = await writeFigures(into, figures);
-  const removed = removeStaleFigures(dir, figures); // in the folder itself: the staged set holds only what this report drew
+  const grid = gridFigure(facets);
+  if (grid) for (const f of figures) (f.spec.title as { subtitle: string[] }).subtitle.push(`--set combination: ${pointText(facetPoint(sweep, open))}`);
+  const drawn = grid ? [...figures, grid] : figures;
+  const files = await writeFigures(into, drawn);
+  const removed = removeStaleFigures(dir, drawn); // in the folder itself: the staged set holds only what this report drew
   const claimsFile = path.join(into, REPORT_OUTPUTS.claims.file);
-  writeAtomic(claimsFile, stringify(claimRows(claims, options.metric), { header: true, columns: reportHeader('claims') }));
+  const axes = Object.keys(facets.folder.grid);
+  const claimsCsv = sets.flatMap((x) => claimRows(x.claims, options.metric, axes, x.sweep.point));
+  writeAtomic(claimsFile, stringify(claimsCsv, { header: true, columns: [...reportHeader('claims'), ...axes] }));
   const report = path.join(into, 'report.md');
-  writeAtomic(report, markdown(sweep, claims, figures, skipped, o));
-  return { sweep, claims, files: [report, claimsFile, ...files], report, warnings: missingInputs(sweep, skipped), removed };
+  writeAtomic(report, markdown({ facets, sets, ref, figures, grid, skipped, o }));
+  return { sweep, sets, claims: sets.flatMap((x) => x.claims), open, files: [report, claimsFile, ...files], report, warnings: missingInputs(sweep, skipped), removed };
+}
+
+/** The open axes' values of a combination. */
+const facetPoint = (s: Sweep, open: string[]) => Object.fromEntries(open.map((k) => [k, s.point[k]]));
+
+/**
+ * The combination the paper-shaped sections show when the report covers several: the one at
+ * the config's own values of the open axes (manifest config, before --set) when the grid has
+ * it, else the first. Declared in report.md; `--where` reports any other in full.
+ */
+function reference(f: Facets): { sweep: Sweep; why: string } {
+  const cfg = f.folder.manifest.config ?? {};
+  const open = Object.keys(f.open);
+  const own = Object.fromEntries(open.map((k) => [k, Number(cfg[k.split('.')[0]]?.[k.split('.')[1]])]));
+  const at = f.sweeps.find((s) => open.every((k) => s.point[k] === own[k]));
+  if (at || open.length === 0) return { sweep: at ?? f.sweeps[0], why: "the config's own value" };
+  const shown = open.every((k) => Number.isFinite(own[k])) ? ` (${pointText(own)})` : '';
+  return { sweep: f.sweeps[0], why: `the first combination: the config's own value${shown} is not in the grid` };
 }
 
 /** "gates.csv (nor gates.csv.gz) is absent: skipped fig6-gates and the gate table". */
@@ -104,24 +147,43 @@ export function verdictLine(c: Claim): string {
     c.verdict === 'not applicable'
       ? c.note
       : `${passed}/${c.comparisons.length} comparisons pass; runs: ${runsNow(c)}, needed ${runsText(c.needed)}`;
-  return `${c.id}  ${c.verdict.padEnd(14)}  ${c.text}  [${detail}]`;
+  return `${claimName(c)}  ${c.verdict.padEnd(14)}  ${c.text}  [${detail}]`;
 }
 
 // ---- report.md --------------------------------------------------------------------------
 
-function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped[], o: ClaimOptions): string {
+interface Page {
+  facets: Facets;
+  sets: ReportSet[];
+  /** The combination the paper-shaped sections show, and why that one. */
+  ref: { sweep: Sweep; why: string };
+  /** The reference combination's figures. */
+  figures: Figure[];
+  /** Final loss across the open --set axes; null for a one-combination report. */
+  grid: Figure | null;
+  skipped: Skipped[];
+  o: ClaimOptions;
+}
+
+function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): string {
+  const s = ref.sweep;
   const m = s.manifest;
   const cfg = m.config ?? {};
-  const lrs = [...new Set([...s.cells.values()].flatMap((c) => c.lrs))];
+  const all = sets.map((x) => x.sweep);
+  const lrs = [...new Set(all.flatMap((x) => [...x.cells.values()].flatMap((c) => c.lrs)))];
+  const open = Object.keys(facets.open);
+  // headings of the sections that show the reference combination only, when there are several
+  const at = open.length ? ` at ${pointText(facetPoint(s, open))}` : '';
   const out: string[] = [];
   out.push('# mmoe-sweep report', '');
   out.push(
     `Sweep \`${displayPath(s.dir)}\`: status **${m.status ?? '?'}**, backend ${m.backend ?? '?'}, mmoe-sweep ${m.version ?? '?'}` +
-      `${m.mergedFrom ? `, merged from ${m.mergedFrom.length} shards` : ''}. Models ${s.models.join(', ')}; correlations ${s.correlations.join(', ')}; ` +
+      `${m.mergedFrom ? `, merged from ${m.mergedFrom.length} shards` : ''}. Models ${orderModels(all.flatMap((x) => x.models)).join(', ')}; correlations ${[...new Set(all.flatMap((x) => x.correlations))].sort((a, b) => a - b).join(', ')}; ` +
       `${cfg.sweep?.runs ?? '?'} runs per cell; ${cfg.train?.steps ?? '?'} steps, batch ${cfg.train?.batchSize ?? '?'}, lr ${lrs.join(', ')}; ` +
       `${cfg.data?.trainSize === 0 ? 'fresh training rows every step' : `${cfg.data?.trainSize ?? '?'} training rows`}, ${cfg.data?.evalSize ?? '?'} held-out rows.`,
     '',
-    ...(Object.keys(s.point).length ? [`**Combination of the --set axes reported** (\`--where\`): ${Object.entries(s.point).map(([k, v]) => `${k} = ${v}`).join(', ')}; the claims are judged on this combination's runs only.`, ''] : []),
+    ...(open.length === 0 && Object.keys(s.point).length ? [`**Combination of the --set axes reported** (\`--where\`): ${Object.entries(s.point).map(([k, v]) => `${k} = ${v}`).join(', ')}; the claims are judged on this combination's runs only.`, ''] : []),
+    ...(open.length ? [facetsIntro(facets, all, ref), ''] : []),
     `**Metric:** \`--metric ${s.metric}\`: ${s.metric === 'normalized' ? "held-out MSE divided by the variance of the task's held-out labels (1 − R²)" : 'held-out MSE'}. Each run's value is its final held-out loss averaged over its two tasks` +
       ` (the tasks are symmetric; the paper reports one). Runs where a task diverged are left out.` +
       (lrs.length > 1 ? ' With several learning rates, each model and correlation is reported at the lr with the lowest mean (as the paper grid-searched lr); runs stay paired by index across models.' : ''),
@@ -138,24 +200,34 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
       '',
       '```sh',
       again ?? `npx mmoe-sweep --config FILE --out ${displayPath(s.dir)}`,
-      `npx mmoe-sweep report ${displayPath(s.dir)}${s.metric === 'normalized' ? '' : ` --metric ${s.metric}`}${Object.entries(s.point).map(([k, v]) => ` --where ${k}=${v}`).join('')}`,
+      `npx mmoe-sweep report ${displayPath(s.dir)}${s.metric === 'normalized' ? '' : ` --metric ${s.metric}`}${Object.entries(open.length ? facets.fixed : s.point).map(([k, v]) => ` --where ${k}=${v}`).join('')}`,
       '```',
       '',
     );
   }
 
   out.push('## Verdict', '');
+  const passed = (c: Claim) => (c.verdict === 'not applicable' ? '—' : `${c.comparisons.filter((x) => x.verdict === 'pass').length}/${c.comparisons.length}`);
+  const needed = (c: Claim) => (c.verdict === 'not applicable' ? '—' : runsText(c.needed));
+  // with several combinations: claim by claim, each combination on its own row (the statement on the first);
+  // a claim no combination can judge (the sweep lacks its models or correlations) takes one row, "all"
+  const verdictRows = open.length
+    ? sets[0].claims.flatMap((first, i) => {
+        const each = sets.map((x) => ({ c: x.claims[i], at: open.map((k) => String(x.sweep.point[k])) }));
+        const rows = each.every((e) => e.c.verdict === 'not applicable') ? [{ c: first, at: open.map(() => 'all') }] : each;
+        return rows.map(({ c, at }, j) => [c.id, j === 0 ? first.text : '', ...at, `**${c.verdict}**`, passed(c), num(runsNow(c)), needed(c)]);
+      })
+    : sets[0].claims.map((c) => [c.id, c.text, `**${c.verdict}**`, passed(c), num(runsNow(c)), needed(c)]);
   out.push(
-    table(
-      ['claim', 'statement', 'verdict', 'comparisons passed', 'runs', 'runs needed'],
-      claims.map((c) => [c.id, c.text, `**${c.verdict}**`, c.verdict === 'not applicable' ? '—' : `${c.comparisons.filter((x) => x.verdict === 'pass').length}/${c.comparisons.length}`, num(runsNow(c)), runsText(c.needed)]),
-    ),
+    table(['claim', 'statement', ...open, 'verdict', 'comparisons passed', 'runs', 'runs needed'], verdictRows),
     '',
     `Each comparison is tested two-sided at α = ${o.alpha}; **pass** needs p < α with the test's direction and the mean effect both agreeing with the claim; **fail** needs p < α/k (k = comparisons in the claim) with both against it; anything else is **unresolved** (the runs cannot tell). A claim passes when every comparison passes, fails when any fails. *Runs needed* is the number of runs (per correlation, for comparisons across correlations) at which the observed effect would reach p < α with ${o.power * 100}% power (normal approximation, n = ((z₁₋α/₂ + z_power)·σ/δ)², twice that per group for unpaired comparisons), from the observed effect δ and its spread σ; the largest over the claim's comparisons. It is a rough guide: the observed effect is itself noisy.`,
     '',
   );
 
-  out.push('## Final held-out loss', '');
+  if (grid) out.push(...gridSection(facets, lrs.length > 1));
+
+  out.push(`## Final held-out loss${at}`, '');
   const showPaper = s.models.some((md) => PAPER_FIGURE4[md]);
   const showLabel = [...s.cells.values()].some((c) => Number.isFinite(c.labelCorrelation));
   out.push(
@@ -182,7 +254,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
 
   const perTask = taskRows(s);
   if (perTask.length) {
-    out.push('## Final held-out loss per task', '');
+    out.push(`## Final held-out loss per task${at}`, '');
     out.push(table(['model', 'correlation', 'task', 'runs', 'mean', '95% CI of the mean', 'std', 'median'], perTask), '', 'The same runs as above, each task on its own (the tasks are symmetric by construction, so the two columns should agree within their intervals).', '');
   }
 
@@ -195,7 +267,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
       return [g.model, String(g.correlation), String(g.values.length), ci(g.values), ...tasks.map((t) => ci(of(t))), g.seesaw ? '**seesaw**' : '—'];
     });
     const seesaws = gains.filter((g) => g.task === 'both' && g.seesaw).map((g) => `${g.model} at ${g.correlation}`);
-    out.push('## MTL gain over single-task', '');
+    out.push(`## MTL gain over single-task${at}`, '');
     out.push(
       table(['model', 'correlation', 'runs', 'MTL gain, both tasks (95% CI)', ...tasks.map((t) => `task ${t}`), 'seesaw'], rows),
       '',
@@ -205,8 +277,11 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
   }
 
   out.push('## Claims in detail', '');
-  for (const c of claims) {
-    out.push(`### ${c.id}: ${c.text} — ${c.verdict}`, '', `${c.note}.`, '');
+  // claim by claim, as the verdict table; one entry for a claim no combination can judge
+  const inapplicable = (i: number) => open.length > 0 && sets.every((x) => x.claims[i].verdict === 'not applicable');
+  const detailed = sets[0].claims.flatMap((first, i) => (inapplicable(i) ? [{ c: first, name: `${first.id} (every combination)` }] : sets.map((x) => ({ c: x.claims[i], name: claimName(x.claims[i]) }))));
+  for (const { c, name } of detailed) {
+    out.push(`### ${name}: ${c.text} — ${c.verdict}`, '', `${c.note}.`, '');
     if (c.comparisons.length === 0) continue;
     out.push(
       table(
@@ -218,7 +293,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
   }
 
   out.push('## Figures', '');
-  out.push(`Each figure is \`${FIGURES_DIR}/NAME.svg\` (and \`NAME.png\` beside it, for slides), rendered from \`NAME.vl.json\` (Vega-Lite), which reads \`NAME.csv\` beside it: edit the spec and open it in the Vega editor (or \`vl2svg\`) to restyle.`, '');
+  out.push(`Each figure is \`${FIGURES_DIR}/NAME.svg\` (and \`NAME.png\` beside it, for slides), rendered from \`NAME.vl.json\` (Vega-Lite), which reads \`NAME.csv\` beside it: edit the spec and open it in the Vega editor (or \`vl2svg\`) to restyle.${open.length ? ` The figures below are of ${pointText(facetPoint(s, open))} only (their subtitles say so); \`${GRID_FIGURE}\` is under *Across the --set axes*.` : ''}`, '');
   const captions: Record<string, string> = {
     'fig2-label-correlation': `Figure 2 analog: label Pearson correlation vs cosine p, this sweep's closed-form values (runs.csv) beside the paper's${fs.existsSync(path.join(s.dir, CORRELATION_FILE)) ? ` and the simulated ones in ${CORRELATION_FILE} (mean ± 2 std)` : ` (place a \`mmoe-sweep correlation --out ${displayPath(path.join(s.dir, CORRELATION_FILE))}\` output here to add simulated ones)`}.`,
     'fig3-shared-bottom-curves': 'Figure 3 analog: shared-bottom, held-out loss vs step per correlation (the paper used a 16-unit bottom here; this sweep uses its configured bottom).',
@@ -234,7 +309,7 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
 
   const gates = gateSummary(s);
   if (gates.length) {
-    out.push('## Gates', '');
+    out.push(`## Gates${at}`, '');
     out.push(
       table(['model', 'correlation', 'runs', 'effective experts, task 1', 'task 2', 'overlap of the two gates'], gates),
       '',
@@ -243,6 +318,49 @@ function markdown(s: Sweep, claims: Claim[], figures: Figure[], skipped: Skipped
     );
   }
   return out.join('\n');
+}
+
+/** What a report over several combinations of the --set axes computes per combination, and which one the paper-shaped sections show. */
+function facetsIntro(f: Facets, all: Sweep[], ref: { sweep: Sweep; why: string }): string {
+  const open = Object.keys(f.open);
+  const axes = open.map((k) => `${k} = ${f.open[k].join(', ')}`).join('; ');
+  const fixed = Object.keys(f.fixed).length ? ` Fixed by \`--where\`: ${pointText(f.fixed)}.` : '';
+  const empty = f.empty.length ? ` No runs yet at ${f.empty.join('; ')}.` : '';
+  return (
+    `**The --set axes are facets:** ${axes} (${all.length} combinations with runs).${fixed}${empty} Every number below is computed within one combination: runs of different combinations are never pooled in a statistic, and each model and correlation is reported at its best lr within the combination. ` +
+    `The claims are judged on each combination's runs on their own and named by it (\`C1 [${pointText(facetPoint(all[0], open))}]\`); *Across the --set axes* compares the combinations; the other tables, the figures and the gates show one combination, **${pointText(facetPoint(ref.sweep, open))}** (${ref.why}). ` +
+    `\`${[...Object.keys(f.fixed).map((k) => `${k}=${f.fixed[k]}`), ...open.map((k) => `${k}=V`)].map((w) => `--where ${w}`).join(' ')}\` reports any combination on its own, in full (replacing these files).`
+  );
+}
+
+/** "## Across the --set axes": final loss per model × correlation × combination, each task too, and the figure. */
+function gridSection(f: Facets, showLr: boolean): string[] {
+  const open = Object.keys(f.open);
+  const cells = facetCells(f);
+  const same = (a: { model: string; correlation: number; point: Record<string, number> }, b: typeof a) => a.model === b.model && a.correlation === b.correlation && open.every((k) => a.point[k] === b.point[k]);
+  const tasks = [...new Set(cells.filter((c) => c.task !== 'both').map((c) => c.task))];
+  const ci = (v: number[]) => { const c = meanCi(v); return `${num(c.mean)} (${num(c.low)} – ${num(c.high)})`; };
+  // with single-task in the sweep: each combination's MTL gain (both tasks), against single-task of the same combination
+  const gains = f.sweeps.flatMap((s) => gainCells(s).filter((g) => g.task === 'both').map((g) => ({ ...g, point: s.point })));
+  const gainOf = (c: (typeof cells)[number]) => gains.find((g) => same(g, c));
+  const rows = cells.filter((c) => c.task === 'both').map((c) => {
+    const d = meanCi(c.values);
+    const of = (t: string) => cells.find((x) => x.task === t && same(x, c))?.values ?? [];
+    const gain = gainOf(c);
+    return [c.model, String(c.correlation), ...open.map((k) => String(c.point[k])), ...(showLr ? [String(c.lr)] : []), String(c.values.length), String(c.diverged), num(d.mean), `${num(d.low)} – ${num(d.high)}`, ...tasks.map((t) => ci(of(t))), ...(gains.length ? [gain ? ci(gain.values) : '—'] : [])];
+  });
+  return [
+    '## Across the --set axes',
+    '',
+    table(['model', 'correlation', ...open, ...(showLr ? ['lr'] : []), 'runs', 'diverged', 'mean', '95% CI of the mean', ...tasks.map((t) => `task ${t}: mean (95% CI)`), ...(gains.length ? ['MTL gain, both tasks (95% CI)'] : [])], rows),
+    '',
+    `Final held-out loss per model, correlation and combination: mean over that combination's runs (each run: mean of its two tasks) with the Student-t 95% interval of the mean and the number of runs; the task columns are each task on its own${gains.length ? '; MTL gain as in *MTL gain over single-task*, against single-task of the same combination' : ''}. Runs of different combinations are never pooled. \`${FIGURES_DIR}/${GRID_FIGURE}.csv\` holds the same losses.`,
+    '',
+    `**Final held-out loss vs ${open[0]} per model, one panel per correlation${open.length > 1 ? ` and per value of ${open.slice(1).join(', ')}` : ''}: mean and 95% CI over the runs of each combination.**`,
+    '',
+    `![${GRID_FIGURE}](${FIGURES_DIR}/${GRID_FIGURE}.svg)`,
+    '',
+  ];
 }
 
 function taskRows(s: Sweep): string[][] {

@@ -397,7 +397,9 @@ export function brownForsythe(groups: number[][]): { statistic: number; p: numbe
   const grand = mean(z.flat());
   const between = z.reduce((a, g) => a + g.length * (mean(g) - grand) ** 2, 0) / df1;
   const within = z.reduce((a, g) => a + g.reduce((b, v) => b + (v - mean(g)) ** 2, 0), 0) / df2;
-  if (within === 0) return { statistic: NaN, p: 1, df1, df2 }; // no spread within groups to judge the difference by
+  // no spread within groups to judge the difference by; rounding-level spread counts as none (two runs'
+  // deviations from their median are equal, but float subtraction leaves ~1e-32 and F ~1e28)
+  if (within <= (64 * Number.EPSILON * grand) ** 2) return { statistic: NaN, p: 1, df1, df2 };
   const statistic = between / within;
   return { statistic, p: 1 - fCdf(statistic, df1, df2), df1, df2 };
 }

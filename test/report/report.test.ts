@@ -46,8 +46,9 @@ test('report on a smoke sweep: verdict on stdout, report.md, claims.csv and ever
   for (const f of FIGURES) assert.ok(md.includes(`](figures/${f}.svg)`), `report.md links ${f}`);
   assert.deepEqual(readTable(path.join(sweepDir, 'claims.csv')).header, reportHeader('claims'));
 
-  // mtl-gain needs single-task in the sweep (test/report/mtl-gain.test.ts)
-  const drawn = Object.entries(REPORT_OUTPUTS).filter(([name]) => name !== 'mtlGain');
+  // mtl-gain needs single-task in the sweep (test/report/mtl-gain.test.ts), grid-final-loss --set axes (test/report/facets.test.ts)
+  const drawn = Object.entries(REPORT_OUTPUTS).filter(([name]) => name !== 'mtlGain' && name !== 'gridFinalLoss');
+  assert.ok(!fs.existsSync(path.join(sweepDir, REPORT_OUTPUTS.gridFinalLoss.file)));
   assert.ok(!fs.existsSync(path.join(sweepDir, REPORT_OUTPUTS.mtlGain.file)));
   for (const [, o] of drawn) if (o.file.startsWith('figures/')) assert.ok(fs.existsSync(path.join(sweepDir, o.file)), o.file);
   for (const [name, o] of drawn) assert.deepEqual(readTable(path.join(sweepDir, o.file)).header, reportHeader(name as keyof typeof REPORT_OUTPUTS), o.file);

@@ -177,4 +177,6 @@ test('Brown–Forsythe matches scipy.stats.levene(center="median") and, for two 
   close(three.p, 0.1086035201306474, 1e-9, 'three groups p');
   close(fCdf(2.5, 3, 17), 0.9057171949210521, 1e-9, 'scipy f.cdf(2.5, 3, 17)');
   assert.equal(brownForsythe([[1, 2], [3, 5]]).p, 1, 'two runs per group: no spread within groups, no verdict');
+  // the same with values whose deviations from the median differ in the last bit (a real 2-run sweep gave F = 1.8e29, p = 0)
+  assert.deepEqual(brownForsythe([[1.0334, 1.2031], [1.1, 1.23]]), { statistic: NaN, p: 1, df1: 1, df2: 2 });
 });

@@ -5,9 +5,10 @@ import { stringify } from 'csv-stringify/sync';
 import { header } from '../../src/output/columns';
 import { stream } from '../../src/engine/random';
 import { mtlGains } from '../../src/output/gain';
+import { gridPoints } from '../../src/config/grid';
 
 /** Final held-out loss of run `run` (0-based) of a model at a correlation, for one task. */
-export type Truth = (model: string, correlation: number, run: number, noise: () => number) => number;
+export type Truth = (model: string, correlation: number, run: number, noise: () => number, point?: Record<string, number>) => number;
 
 export interface Synthetic {
   models: string[];
@@ -28,6 +29,8 @@ export interface Synthetic {
   diverged?: (model: string, correlation: number, run: number) => boolean;
   /** A task's loss is the run's loss times this (default 1): a seesaw by construction. */
   taskFactor?: (model: string, correlation: number, task: number) => number;
+  /** --set axes (config.sweep.grid): every run at every combination, one column per axis; the noise is the same at every combination (run i keeps its seed, as in a real sweep). */
+  grid?: Record<string, number[]>;
 }
 
 /**
@@ -38,22 +41,22 @@ export interface Synthetic {
 export function writeSynthetic(dir: string, s: Synthetic): string {
   fs.mkdirSync(dir, { recursive: true });
   const seed0 = s.seed ?? 1;
-  const config = { sweep: { models: s.models, correlations: s.correlations, runs: s.runs, seed: seed0 }, train: { steps: 100, batchSize: 8, lr: [0.001], evalEvery: 50 }, data: { trainSize: 100, evalSize: 100 }, model: { experts: 4 }, report: { histogramBins: 21, histogramMax: 0.7 } };
+  const config = { sweep: { models: s.models, correlations: s.correlations, runs: s.runs, seed: seed0, ...(s.grid ? { grid: s.grid } : {}) }, train: { steps: 100, batchSize: 8, lr: [0.001], evalEvery: 50 }, data: { trainSize: 100, evalSize: 100 }, model: { experts: 4 }, report: { histogramBins: 21, histogramMax: 0.7 } };
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ tool: 'mmoe-sweep', version: 'test', status: 'complete', backend: 'none', config }));
   const runs: Record<string, unknown>[] = [];
   const curves: Record<string, unknown>[] = [];
   const gates: Record<string, unknown>[] = [];
-  s.correlations.forEach((p, pi) => {
+  for (const point of gridPoints(s.grid)) s.correlations.forEach((p, pi) => {
     for (let run = 0; run < s.runs; run++) {
       for (const model of s.models) {
         // the same draws for every model (paired by run index), and in a paired design for every correlation
         const noise = stream(s.paired ? `synthetic|${seed0}|${run}` : `synthetic|${seed0}|${p}|${run}`);
-        const loss = s.truth(model, p, run, () => noise.normal());
+        const loss = s.truth(model, p, run, () => noise.normal(), point);
         const seed = s.paired ? seed0 + run : seed0 + run + 1000 * (pi + 1);
         const status = s.diverged?.(model, p, run) ? 'diverged' : 'ok';
         for (const task of [1, 2]) {
           const v = loss * (s.taskFactor?.(model, p, task) ?? 1) + (task - 1.5) * 1e-6;
-          const base = { model, correlation: p, label_correlation: p, run, seed, lr: 0.001, task };
+          const base = { model, correlation: p, label_correlation: p, run, seed, lr: 0.001, task, ...point };
           runs.push({ ...base, train_loss: v, eval_loss: 3 * v, train_loss_normalized: v, eval_loss_normalized: v, steps: 100, status, seconds: 0 });
           if (!s.extras) continue;
           for (const step of [50, 100]) curves.push({ ...base, step, split: 'eval', loss: 3 * v * (150 / (step + 50)), loss_normalized: v * (150 / (step + 50)) });
@@ -64,11 +67,15 @@ export function writeSynthetic(dir: string, s: Synthetic): string {
       }
     }
   });
+  const axes = Object.keys(s.grid ?? {});
   const write = (name: 'runs' | 'curves' | 'gates', rows: Record<string, unknown>[]) =>
-    fs.writeFileSync(path.join(dir, `${name}.csv`), stringify(rows.map((r) => header(name).map((c) => r[c] ?? '')), { header: true, columns: header(name) }));
-  // mtl_gain as the sweep writes it
-  const gains = mtlGains(runs.map((r) => ({ model: String(r.model), correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), task: Number(r.task), loss: Number(r.eval_loss_normalized), ok: r.status === 'ok' })));
-  runs.forEach((r, i) => (r.mtl_gain = gains[i] ?? ''));
+    fs.writeFileSync(path.join(dir, `${name}.csv`), stringify(rows.map((r) => [...header(name), ...axes].map((c) => r[c] ?? '')), { header: true, columns: [...header(name), ...axes] }));
+  // mtl_gain as the sweep writes it: within each combination of the axes
+  for (const point of gridPoints(s.grid)) {
+    const here = runs.filter((r) => axes.every((a) => r[a] === point[a]));
+    const gains = mtlGains(here.map((r) => ({ model: String(r.model), correlation: Number(r.correlation), lr: Number(r.lr), run: Number(r.run), task: Number(r.task), loss: Number(r.eval_loss_normalized), ok: r.status === 'ok' })));
+    here.forEach((r, i) => (r.mtl_gain = gains[i] ?? ''));
+  }
   write('runs', runs);
   if (s.extras) {
     write('curves', curves);

@@ -85,11 +85,11 @@ test('2 shards merged equal the whole sweep', () => {
   for (const f of FILES) assert.equal(withoutColumns(path.join(merged, f), ['seconds']), withoutColumns(path.join(whole, f), ['seconds']), f);
 });
 
-test('compare treats the axis as part of the cell; report needs --where', () => {
+test('compare treats the axis as part of the cell; report takes the axis as a facet, --where one combination', () => {
   const r = runCli(['compare', whole, path.join(root, 'merged')]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout + r.stderr, /model\.experts/);
-  assertOneLine(runCli(['report', whole]), 2, /--where model\.experts=2 \| --where model\.experts=4/);
+  assert.match(runCli(['report', whole]).stdout, /^C1 \[model\.experts=2\] .*\n(.*\n)*C1 \[model\.experts=4\] /m); // test/report/facets.test.ts
   assertOneLine(runCli(['report', whole, '--where', 'model.experts=3']), 2, /one of 2, 4/);
   assertOneLine(runCli(['report', whole, '--where', 'model.units=3']), 2, /--set axes \(model\.experts\)/);
   const ok = runCli(['report', whole, '--where', 'model.experts=4']);
