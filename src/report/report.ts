@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
-import { Claim, ClaimOptions, CLAIM_DEFAULTS, claimName, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
+import { Claim, ClaimOptions, Comparison, CLAIM_DEFAULTS, claimName, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
 import { buildFigures, CORRELATION_FILE, facetCells, FIGURES_DIR, Figure, gainCells, gateRuns, GRID_FIGURE, gridFigure, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
 import { cellKey, Facets, loadFacets, orderModels, pointText, runsOf, Sweep } from './load';
@@ -165,6 +165,27 @@ interface Page {
   o: ClaimOptions;
 }
 
+/** An unresolved comparison's interval read as the effects its runs exclude, or null. */
+function ruledOut(x: Comparison): string | null {
+  if (x.verdict !== 'unresolved' || !Number.isFinite(x.effectLow) || !Number.isFinite(x.effectHigh)) return null;
+  const reference = x.effect !== 0 && Number.isFinite(x.relative) && x.relative !== 0 ? x.effect / x.relative : NaN;
+  const share = (v: number) => (Number.isFinite(reference) && reference > 0 ? ` (${(Math.abs(v / reference) * 100).toFixed(0)}% of the reference)` : '');
+  const favour = x.effectHigh > 0 ? `above ${num(x.effectHigh)}${share(x.effectHigh)} in the claim's favour` : `any in the claim's favour (the interval lies below 0)`;
+  const against = x.effectLow < 0 ? `beyond ${num(-x.effectLow)}${share(x.effectLow)} against it` : 'any against it (the interval lies above 0)';
+  return `${x.what}: an effect ${favour}, and one ${against}`;
+}
+
+/** "lr 0.003, 0.01" for one grid of every model; "lr by model: shared-bottom 0.003; omoe, mmoe 0.01" when the config gives rates by model. */
+function lrText(lr: unknown, seen: number[]): string {
+  if (!lr || Array.isArray(lr) || typeof lr !== 'object') return `lr ${seen.join(', ')}`;
+  const byRates = new Map<string, string[]>();
+  for (const [model, rates] of Object.entries(lr as Record<string, number[]>)) {
+    const key = (Array.isArray(rates) ? rates : []).join(', ');
+    byRates.set(key, [...(byRates.get(key) ?? []), model]);
+  }
+  return `lr by model: ${[...byRates].map(([rates, models]) => `${models.join(', ')} ${rates}`).join('; ')}`;
+}
+
 function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): string {
   const s = ref.sweep;
   const m = s.manifest;
@@ -179,14 +200,14 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
   out.push(
     `Sweep \`${displayPath(s.dir)}\`: status **${m.status ?? '?'}**, backend ${m.backend ?? '?'}, mmoe-sweep ${m.version ?? '?'}` +
       `${m.mergedFrom ? `, merged from ${m.mergedFrom.length} shards` : ''}. Models ${orderModels(all.flatMap((x) => x.models)).join(', ')}; correlations ${[...new Set(all.flatMap((x) => x.correlations))].sort((a, b) => a - b).join(', ')}; ` +
-      `${cfg.sweep?.runs ?? '?'} runs per cell; ${cfg.train?.steps ?? '?'} steps, batch ${cfg.train?.batchSize ?? '?'}, lr ${lrs.join(', ')}; ` +
+      `${cfg.sweep?.runs ?? '?'} runs per cell; ${cfg.train?.steps ?? '?'} steps, batch ${cfg.train?.batchSize ?? '?'}, ${lrText(cfg.train?.lr, lrs)}${cfg.train?.lrSchedule === 'cosine' ? ' with a cosine decay to 0 over the steps' : ''}; ` +
       `${cfg.data?.trainSize === 0 ? 'fresh training rows every step' : `${cfg.data?.trainSize ?? '?'} training rows`}, ${cfg.data?.evalSize ?? '?'} held-out rows.`,
     '',
     ...(open.length === 0 && Object.keys(s.point).length ? [`**Combination of the --set axes reported** (\`--where\`): ${Object.entries(s.point).map(([k, v]) => `${k} = ${v}`).join(', ')}; the claims are judged on this combination's runs only.`, ''] : []),
     ...(open.length ? [facetsIntro(facets, all, ref), ''] : []),
     `**Metric:** \`--metric ${s.metric}\`: ${s.metric === 'normalized' ? "held-out MSE divided by the variance of the task's held-out labels (1 − R²)" : 'held-out MSE'}. Each run's value is its final held-out loss averaged over its two tasks` +
       ` (the tasks are symmetric; the paper reports one). Runs where a task diverged are left out.` +
-      (lrs.length > 1 ? ' With several learning rates, each model and correlation is reported at the lr with the lowest mean (as the paper grid-searched lr); runs stay paired by index across models.' : ''),
+      (all.some((x) => [...x.cells.values()].some((c) => c.lrs.length > 1)) ? ' With several learning rates for a model, each model and correlation is reported at the lr with the lowest mean (as the paper grid-searched lr); runs stay paired by index across models.' : ''),
     '',
   );
   if (m.status && m.status !== 'complete') out.push(`> The sweep is **${m.status}**: this report covers the runs finished so far.`, '');
@@ -290,6 +311,8 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
       ),
       '',
     );
+    const open = c.comparisons.map(ruledOut).filter((t): t is string => t !== null);
+    if (open.length) out.push(`What the runs rule out where they cannot decide (the effect's 95% interval): ${open.join('; ')}.`, '');
   }
 
   out.push('## Figures', '');

@@ -142,3 +142,31 @@ for (const [args, fragment] of CASES) {
     assert.equal(snapshot(bad), before, 'a file was written');
   });
 }
+
+test('an unresolved comparison says what its runs rule out: the ends of its effect interval, as in claims.csv', () => {
+  // omoe and mmoe equal up to symmetric noise: C1's omoe > mmoe cannot be decided at any p
+  const truth: Truth = (model, p, run, noise) => {
+    const base = 0.1 + 0.01 * noise();
+    if (model === 'shared-bottom') return base + 0.1;
+    return model === 'mmoe' ? base + 0.005 * noise() : base;
+  };
+  const dir = writeSynthetic(path.join(tmpDir('rule-out'), 'tie'), { models: MODELS, correlations: [0.5, 1], runs: 40, truth });
+  assert.equal(runCli(['report', dir]).code, 0);
+  const md = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
+  const claims = readTable(path.join(dir, 'claims.csv'));
+  const col = (n: string) => claims.header.indexOf(n);
+  let checked = 0;
+  for (const row of claims.rows.filter((r) => r[col('claim')] === 'C1' && r[col('models')] === 'omoe;mmoe')) {
+    if (row[col('verdict')] !== 'unresolved') continue;
+    const p = row[col('correlations')];
+    const m = new RegExp(`p=${p}: omoe > mmoe: an effect above ([0-9.e+-]+) .*?in the claim's favour, and one beyond ([0-9.e+-]+) `).exec(md);
+    assert.ok(m, `no rule-out sentence for p=${p}`);
+    const [high, low] = [Number(row[col('effect_ci_high')]), Number(row[col('effect_ci_low')])];
+    assert.ok(high > 0 && low < 0, `the interval straddles 0: ${low} – ${high}`);
+    assert.ok(Math.abs(Number(m[1]) - high) <= 1e-3 * high, `${m[1]} against ${high}`);
+    assert.ok(Math.abs(Number(m[2]) + low) <= 1e-3 * -low, `${m[2]} against ${-low}`);
+    checked++;
+  }
+  assert.ok(checked >= 1, 'no unresolved omoe > mmoe comparison to check');
+  assert.doesNotMatch(md.split('## Claims in detail')[0], /rule out/, 'the sentences belong to the detail section');
+});
