@@ -245,6 +245,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
 
   return {
     replicas: R,
+    gateExperts: G > 0 ? E : 0,
     setLearningRate(rate) {
       lr = rate;
     },

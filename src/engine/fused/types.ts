@@ -11,6 +11,14 @@ export interface FusedShape {
   experts: number;
   expertUnits: number;
   towerUnits: number;
+  /** The successors' sizes (models' ModelConfig; the trainer's shapes carry them, filled from SUCCESSOR_DEFAULTS). */
+  taskUnits?: number;
+  cgcTaskExperts?: number;
+  cgcSharedExperts?: number;
+  pleTaskExperts?: number;
+  pleSharedExperts?: number;
+  pleLevels?: number;
+  l2Lambda?: number;
 }
 
 /** One group of R replicas of one architecture, trained together at one learning rate. */
@@ -25,7 +33,9 @@ export interface FusedGroup {
   step(x: Float32Array, y: Float32Array, batch: number): Float32Array;
   /** Per-replica, per-task MSE on n rows per replica (x: [R, n, inputDim], y: [R, n, tasks]) → [R, tasks]. */
   evaluate(x: Float32Array, y: Float32Array, n: number): Float32Array;
-  /** Mean gate weights over n rows per replica → [R, gates, experts], or null for gateless models. */
+  /** Experts per gate in gateMeans (shape.experts for MoE; CGC/PLE: tasks·own + shared); 0 without gates. */
+  readonly gateExperts: number;
+  /** Mean gate weights over n rows per replica → [R, gates, gateExperts], or null for gateless models. */
   gateMeans(x: Float32Array, n: number): Float32Array | null;
   /**
    * For tests: each replica's per-task MSE on this batch and the gradients of the summed loss
