@@ -7,17 +7,9 @@
 //
 // As in dense.ts, a replica is processed start to finish on one set of scratch buffers, each
 // product on its own slice, so a replica in a group is bit-identical to the same run alone.
-import * as tf from '@tensorflow/tfjs';
 import { Arena, Kernels, arena } from './arena';
-import { FusedGroup, FusedShape } from './types';
-
-/** One named parameter inside a replica's block: rows × cols at `off`, rows `stride` apart. */
-interface View {
-  off: number;
-  rows: number;
-  cols: number;
-  stride: number;
-}
+import { CHUNK, View, adamSteps, chunks, concatReplicas, placeInitial, stacked } from './block';
+import { FusedGroup, FusedShape, SuccessorSize } from './types';
 
 /** out = input · W; bias and ReLU on the first `relu` columns, then softmax gates (eq. 8) on each gate range. */
 interface Product {
@@ -171,14 +163,11 @@ export function plan(shape: FusedShape) {
 }
 
 /** A successor size from the shape (the trainer's shapes carry them all); a clear error when absent. */
-export function need(shape: FusedShape, key: 'taskUnits' | 'cgcTaskExperts' | 'cgcSharedExperts' | 'pleTaskExperts' | 'pleSharedExperts' | 'pleLevels' | 'l2Lambda'): number {
+export function need(shape: FusedShape, key: SuccessorSize): number {
   const v = shape[key];
   if (v === undefined) throw new Error(`fused engine: shape.${key} is required`);
   return v;
 }
-
-/** Rows per chunk when evaluating or averaging gates over many rows. */
-const CHUNK = 256;
 
 export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, Float32Array>, R: number, lr: number): FusedGroup {
   const { inputDim: d, tasks: T } = shape;
@@ -215,21 +204,7 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
     sse = new Float64Array(next.f32().buffer, SSE * 4, T);
   };
   ensure(CHUNK);
-  {
-    const F = mem!.f32();
-    for (const [name, v] of views) {
-      const src = initial[name];
-      if (!src || src.length !== R * v.rows * v.cols) {
-        throw new Error(`fused engine: initial value of ${name} must have ${R * v.rows * v.cols} floats, got ${src?.length}`);
-      }
-      for (let r = 0; r < R; r++) {
-        for (let i = 0; i < v.rows; i++) {
-          const from = (r * v.rows + i) * v.cols;
-          F.set(src.subarray(from, from + v.cols), PAR + r * P + v.off + i * v.stride);
-        }
-      }
-    }
-  }
+  placeInitial(mem!.f32(), views, initial, R, P, PAR);
 
   /** α of a stitch for the replica whose block starts at par, in float32 as the tfjs path adds it */
   const alpha = (o: Stitch, par: number) => {
@@ -314,14 +289,7 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
     }
   };
 
-  // ---- Adam (Kingma & Ba) as tf.train.adam: its defaults, its float32 order (kernels.c), β^t kept in float32
-  const f = Math.fround;
-  const beta1 = 0.9, beta2 = 0.999, epsilon = tf.backend().epsilon();
-  let accBeta1 = f(beta1), accBeta2 = f(beta2);
-  const adam = (r: number) => {
-    const o = r * P * 4;
-    K!.adam(PAR * 4 + o, GRAD * 4, M1 * 4 + o, M2 * 4 + o, P, beta1, beta2, 1 - beta1, 1 - beta2, 1 - accBeta1, 1 - accBeta2, epsilon, -lr);
-  };
+  const adam = adamSteps(lr);
 
   /** rows [from, from + n) of x and y (all replicas' rows, concatenated) into node 0 and Y */
   const load = (x: Float32Array, y: Float32Array | null, from: number, n: number) => {
@@ -340,45 +308,21 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
     backward(par, batch);
   };
 
-  const perReplica = (n: number, fn: (r: number, from: number, len: number) => void) => {
-    ensure(Math.min(n, CHUNK));
-    for (let r = 0; r < R; r++) {
-      for (let from = 0; from < n; from += CHUNK) fn(r, from, Math.min(CHUNK, n - from));
-    }
-  };
-
-  /** By name, stacked over `count` blocks: block(r) is block r's first float. */
-  const stacked = (count: number, block: (r: number) => number) => {
-    const F = mem!.f32();
-    const out: Record<string, Float32Array> = {};
-    for (const [name, v] of views) {
-      const a = new Float32Array(count * v.rows * v.cols);
-      for (let r = 0; r < count; r++) {
-        for (let i = 0; i < v.rows; i++) {
-          const at = block(r) + v.off + i * v.stride;
-          a.set(F.subarray(at, at + v.cols), (r * v.rows + i) * v.cols);
-        }
-      }
-      out[name] = a;
-    }
-    return out;
-  };
+  const perReplica = (n: number, fn: (r: number, from: number, len: number) => void) => chunks(R, n, ensure, fn);
+  const byName = (count: number, block: (r: number) => number) => stacked(mem!.f32(), views, count, block);
 
   const E = g.gateExperts, G = g.gates.length;
   return {
     replicas: R,
     gateExperts: E,
-    setLearningRate(rate) {
-      lr = rate;
-    },
+    setLearningRate: (rate) => adam.setLearningRate(rate),
     step(x, y, batch) {
       const losses = new Float32Array(R * T);
       for (let r = 0; r < R; r++) {
         lossAndGrad(x, y, batch, r, losses);
-        adam(r);
+        adam.update(K!, (PAR + r * P) * 4, GRAD * 4, (M1 + r * P) * 4, (M2 + r * P) * 4, P);
       }
-      accBeta1 = f(accBeta1 * f(beta1));
-      accBeta2 = f(accBeta2 * f(beta2));
+      adam.advance();
       return losses;
     },
     gradients(x, y, batch) {
@@ -386,15 +330,9 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
       const grads: Record<string, Float32Array>[] = [];
       for (let r = 0; r < R; r++) {
         lossAndGrad(x, y, batch, r, losses);
-        grads.push(stacked(1, () => GRAD));
+        grads.push(byName(1, () => GRAD));
       }
-      const all: Record<string, Float32Array> = {};
-      for (const name of views.keys()) {
-        const each = grads.map((gr) => gr[name]);
-        all[name] = new Float32Array(each.reduce((a, gr) => a + gr.length, 0));
-        each.forEach((gr, r) => all[name].set(gr, r * gr.length));
-      }
-      return { losses, grads: all };
+      return { losses, grads: concatReplicas(views.keys(), grads) };
     },
     evaluate(x, y, n) {
       const out = new Float32Array(R * T);
@@ -426,7 +364,7 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
       });
       return out;
     },
-    parameters: () => stacked(R, (r) => PAR + r * P),
+    parameters: () => byName(R, (r) => PAR + r * P),
     dispose() {
       mem = null;
       cap = 0;

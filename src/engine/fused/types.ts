@@ -3,22 +3,17 @@
 // no tfjs tape. The tfjs models in src/models stay the readable reference; a fused engine is
 // selected by architecture name and pinned to that reference by tests.
 
+/** The successors' sizes (models' ModelConfig; the trainer's shapes carry them, filled from SUCCESSOR_DEFAULTS). */
+export type SuccessorSize = 'taskUnits' | 'cgcTaskExperts' | 'cgcSharedExperts' | 'pleTaskExperts' | 'pleSharedExperts' | 'pleLevels' | 'l2Lambda';
+
 /** The sizes a fused engine needs (the numeric part of models' ModelShape; engine never imports models). */
-export interface FusedShape {
+export interface FusedShape extends Partial<Record<SuccessorSize, number>> {
   inputDim: number;
   tasks: number;
   bottomUnits: number;
   experts: number;
   expertUnits: number;
   towerUnits: number;
-  /** The successors' sizes (models' ModelConfig; the trainer's shapes carry them, filled from SUCCESSOR_DEFAULTS). */
-  taskUnits?: number;
-  cgcTaskExperts?: number;
-  cgcSharedExperts?: number;
-  pleTaskExperts?: number;
-  pleSharedExperts?: number;
-  pleLevels?: number;
-  l2Lambda?: number;
 }
 
 /** One group of R replicas of one architecture, trained together at one learning rate. */
