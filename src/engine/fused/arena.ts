@@ -37,6 +37,8 @@ export interface Kernels {
   gmix_fwd(g: number, gs: number, x: number, xs: number, J: number, H: number, n: number, m: number, acc: number): void;
   gmix_bwd(g: number, dg: number, gs: number, x: number, dx: number, xs: number, J: number, H: number, n: number, dm: number): void;
   softmax_bwd(z: number, dz: number, stride: number, E: number, G: number, n: number): void;
+  axpy(o: number, x: number, a: number, n: number, acc: number): void;
+  dot(a: number, b: number, n: number): number;
 }
 
 let compiled: WebAssembly.Module | null = null;

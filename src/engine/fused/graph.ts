@@ -214,7 +214,7 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
 
   // ---- forward for one replica on n rows already in node 0; with backward, the towers' output gradients too
   const forward = (par: number, n: number, backward: boolean) => {
-    const k = K!, F = mem!.f32();
+    const k = K!;
     for (const o of ops) {
       if (o.kind === 'product') {
         mem!.nn(val[o.input], par + o.w, val[o.out], n, o.K, o.N);
@@ -223,14 +223,8 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
       } else if (o.kind === 'mix') {
         o.terms.forEach((t, i) => k.gmix_fwd((val[t.gate] + t.gateCol) * 4, widths[t.gate], (val[t.experts] + t.expertCol) * 4, widths[t.experts], t.count, o.H, n, val[o.out] * 4, i > 0 ? 1 : 0));
       } else if (o.kind === 'stitch') {
-        const a = alpha(o, par), U = widths[o.inputs[0]];
-        o.outs.forEach((out, kk) => {
-          for (let i = 0; i < n * U; i++) {
-            let s = 0;
-            for (let l = 0; l < o.inputs.length; l++) s += a[kk][l] * F[val[o.inputs[l]] + i];
-            F[val[out] + i] = s;
-          }
-        });
+        const a = alpha(o, par), len = n * widths[o.inputs[0]];
+        o.outs.forEach((out, kk) => o.inputs.forEach((input, l) => k.axpy(val[out] * 4, val[input] * 4, a[kk][l], len, l > 0 ? 1 : 0)));
       } else {
         k.tower_out(val[o.hidden] * 4, n, o.U, 1, (par + o.wo) * 4, Y * 4, T, o.k, SSE * 4 + o.k * 8,
           backward ? 1 : 0, grad[o.hidden] * 4, (GRAD + o.wo) * 4, (GRAD + o.bh) * 4);
@@ -255,21 +249,10 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
             (val[t.experts] + t.expertCol) * 4, (grad[t.experts] + t.expertCol) * 4, widths[t.experts], t.count, o.H, n, grad[o.out] * 4);
         }
       } else if (o.kind === 'stitch') {
-        const a = alpha(o, par), U = widths[o.inputs[0]], L = o.inputs.length;
-        for (let kk = 0; kk < L; kk++) {
-          for (let l = 0; l < L; l++) {
-            let s = 0;
-            for (let i = 0; i < n * U; i++) s += F[grad[o.outs[kk]] + i] * F[val[o.inputs[l]] + i];
-            F[GRAD + o.delta + kk * L + l] = s;
-          }
-        }
-        o.inputs.forEach((input, l) => {
-          for (let i = 0; i < n * U; i++) {
-            let s = 0;
-            for (let kk = 0; kk < L; kk++) s += a[kk][l] * F[grad[o.outs[kk]] + i];
-            F[grad[input] + i] = s;
-          }
-        });
+        // dδ_kl = Σ d out_k · h_l; d h_l = Σ_k α_kl · d out_k
+        const a = alpha(o, par), len = n * widths[o.inputs[0]], L = o.inputs.length;
+        o.outs.forEach((out, kk) => o.inputs.forEach((input, l) => (F[GRAD + o.delta + kk * L + l] = k.dot(grad[out] * 4, val[input] * 4, len))));
+        o.inputs.forEach((input, l) => o.outs.forEach((out, kk) => k.axpy(grad[input] * 4, grad[out] * 4, a[kk][l], len, kk > 0 ? 1 : 0)));
       }
     }
     if (g.penalty) {

@@ -345,3 +345,21 @@ EXPORT void softmax_bwd(const f32 *z, f32 *dz, int stride, int E, int G, int n) 
     }
   }
 }
+
+// o[i] = (acc ? o[i] : 0) + a · x[i] for i < n (a cross-stitch unit's term, Misra et al. eq. 1)
+EXPORT void axpy(f32 *o, const f32 *x, f32 a, int n, int acc) {
+  const v128_t av = SPLAT(a);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) ST(o + i, ADD(acc ? LD(o + i) : SPLAT(0), MUL(av, LD(x + i))));
+  for (; i < n; i++) o[i] = (acc ? o[i] : 0) + a * x[i];
+}
+
+// Σ_i a[i] · b[i] for i < n, four running sums then their total (a cross-stitch weight's gradient)
+EXPORT f32 dot(const f32 *a, const f32 *b, int n) {
+  v128_t s = SPLAT(0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) s = ADD(s, MUL(LD(a + i), LD(b + i)));
+  f32 t = (wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 1)) + (wasm_f32x4_extract_lane(s, 2) + wasm_f32x4_extract_lane(s, 3));
+  for (; i < n; i++) t += a[i] * b[i];
+  return t;
+}
