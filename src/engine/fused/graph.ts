@@ -64,7 +64,7 @@ interface Tower {
 
 type Op = Product | Mix | Stitch | Tower;
 
-/** A gate reported by gateMeans: `size` weights from column `col` of `node`, weight j in output column place[j]. */
+/** A gate reported by gateMeans: place.length weights from column `col` of `node`, weight j in output column place[j]. */
 interface ReportedGate {
   node: number;
   col: number;
@@ -87,12 +87,20 @@ export interface Plan {
 /** The builder an architecture file describes its layout with. */
 export function plan(shape: FusedShape) {
   const p: Plan = { widths: [shape.inputDim], ops: [], views: new Map(), size: 0, gates: [], gateExperts: 0, penalty: null };
-  const read = new Set<number>(); // nodes a product reads: one reader each, so its nt writes their gradient
+  // who reads each node: a product or stitch alone (it writes the node's gradient), or any
+  // number of mixtures (they add into it, zeroed first)
+  const readers = new Map<number, Op['kind']>();
+  const claim = (nodes: number[], kind: Op['kind']) => {
+    for (const n of nodes) {
+      const was = readers.get(n);
+      if (n > 0 && was && (was !== 'mix' || kind !== 'mix')) throw new Error(`fused engine: node ${n} read by a ${was} and a ${kind}`);
+      readers.set(n, kind);
+    }
+  };
   const param = (name: string, off: number, rows: number, cols: number, stride: number) => p.views.set(name, { off, rows, cols, stride });
   const node = (width: number) => p.widths.push(width) - 1;
   const product = (input: number, relu: [string, number][], gates: [string, number][], tower = false) => {
-    if (input > 0 && read.has(input)) throw new Error('fused engine: a node is read by one product only');
-    read.add(input);
+    claim([input], 'product');
     const K = p.widths[input];
     const A = relu.reduce((a, [, c]) => a + c, 0);
     const N = A + gates.reduce((a, [, c]) => a + c, 0);
@@ -125,12 +133,14 @@ export function plan(shape: FusedShape) {
     product: (input: number, relu: [string, number][], gates: [string, number][] = []) => product(input, relu, gates),
     /** A gated mixture of H units. */
     mix(H: number, terms: MixTerm[]): number {
+      claim(terms.flatMap((t) => [t.gate, t.experts]), 'mix');
       const out = node(H);
       p.ops.push({ kind: 'mix', out, H, terms });
       return out;
     },
     /** A cross-stitch unit over equally wide nodes, α = start + parameter `name` [T, T]. */
     stitch(inputs: number[], name: string, start: number[][]): number[] {
+      claim(inputs, 'stitch');
       const T = inputs.length, delta = p.size;
       p.size += T * T;
       param(name, delta, T, T, T);
