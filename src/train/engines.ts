@@ -141,7 +141,7 @@ export function fusedEngine(spec: EngineSpec, fused: FusedArchitecture = fusedAr
       const g = group.gateMeans(spec.evalX, spec.evalRows);
       if (!g) return null;
       const perReplica = g.length / R;
-      const experts = shape.experts;
+      const experts = group.gateExperts; // CGC/PLE gate over tasks·own + shared experts, not shape.experts
       return Array.from({ length: R }, (_, r) => rows(g.subarray(r * perReplica, (r + 1) * perReplica), experts));
     },
     dispose: () => group.dispose(),

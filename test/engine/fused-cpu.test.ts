@@ -5,15 +5,16 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { fusedArchitecture } from '../../src/engine/fused';
 import { disposeParams } from '../../src/engine/params';
-import { MODELS, PAPER, TINY, assertMatchesAutodiff, normalBatch, referenceParams, stackedValues } from './fused-fixture';
+import { DEFAULT, MODELS, ODD, PAPER, SUCCESSORS, TINY, assertMatchesAutodiff, normalBatch, referenceParams, stackedValues } from './fused-fixture';
 
 before(async () => {
   assert.equal(await initBackend('cpu'), 'cpu');
 });
 
-for (const model of MODELS) {
-  test(`${model}: fused gradients on the cpu backend match tfjs autodiff (tiny and paper sizes; a batch larger than the scratch first allocated)`, () => {
-    for (const [shape, n] of [[TINY, 7], [PAPER, 300]] as const) {
+for (const model of [...MODELS, ...SUCCESSORS]) {
+  test(`${model}: fused gradients on the cpu backend match tfjs autodiff (small and paper/default sizes; a batch larger than the scratch first allocated)`, () => {
+    const [small, full] = MODELS.includes(model) ? [TINY, PAPER] : [ODD, DEFAULT];
+    for (const [shape, n] of [[small, 7], [full, 300]] as const) {
       const params = referenceParams(model, shape, [51, 52], 0.1);
       const { x, y } = normalBatch(`cpu:${model}`, 2, n, shape);
       const group = fusedArchitecture(model)!.create(shape, stackedValues(params), 2, 0.01);

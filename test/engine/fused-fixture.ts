@@ -5,12 +5,26 @@ import * as tf from '@tensorflow/tfjs';
 import { Params, initParams } from '../../src/engine/params';
 import { stream } from '../../src/engine/random';
 import { FusedShape } from '../../src/engine/fused';
+import { SUCCESSOR_DEFAULTS } from '../../src/models/types';
 import { architecture } from '../../src/models/zoo';
 
 export const MODELS = ['mmoe', 'omoe', 'shared-bottom'];
+/** The successors with a fused path (src/engine/fused/graph.ts), in the issue's priority order. */
+export const SUCCESSORS = ['single-task', 'cgc', 'ple', 'cross-stitch', 'l2-constrained'];
 export const TINY: FusedShape = { inputDim: 5, tasks: 2, bottomUnits: 6, experts: 3, expertUnits: 4, towerUnits: 3 };
 /** The paper's sizes (§5.1): full 4×8 product tiles, and the tfjs reference's experts products on XNNPACK. */
 export const PAPER: FusedShape = { inputDim: 100, tasks: 2, bottomUnits: 113, experts: 8, expertUnits: 16, towerUnits: 8 };
+
+/** The paper's sizes with the successors' defaults (src/models/types.ts), as the trainer's shapes carry them. */
+export const DEFAULT: FusedShape = { ...PAPER, ...SUCCESSOR_DEFAULTS };
+/**
+ * A small odd shape: three tasks (so three-way stitch, gates over three tasks' experts, three
+ * penalty pairs), vector widths with scalar tails, three PLE levels, a λ large enough to matter.
+ */
+export const ODD: FusedShape = {
+  inputDim: 5, tasks: 3, bottomUnits: 6, experts: 3, expertUnits: 5, towerUnits: 3, taskUnits: 7,
+  cgcTaskExperts: 1, cgcSharedExperts: 2, pleTaskExperts: 2, pleSharedExperts: 1, pleLevels: 3, l2Lambda: 0.05,
+};
 
 /** tfjs variables from the runs' seeds, with every value (biases too) moved by N(0, jitter²) so no gradient is trivially zero. */
 export function referenceParams(model: string, shape: FusedShape, seeds: number[], jitter: number): Params {
@@ -38,8 +52,10 @@ export function normalBatch(key: string, R: number, n: number, shape: FusedShape
 
 /** The tfjs trainer's objective (src/train/replicas.ts): Σ over replicas and tasks of the batch MSE. */
 export function referenceLoss(model: string, shape: FusedShape, params: Params, x: tf.Tensor3D, y: tf.Tensor3D): tf.Scalar {
-  const pred = architecture(model).forward(params, x, shape).predictions;
-  return tf.sum(tf.mean(tf.squaredDifference(pred, y), 1));
+  const arch = architecture(model);
+  const total = tf.sum(tf.mean(tf.squaredDifference(arch.forward(params, x, shape).predictions, y), 1)) as tf.Scalar;
+  // an architecture's own term (l2-constrained's λ·Σ‖θ_k − θ_l‖²), added as the trainer adds it
+  return arch.penalty ? (tf.add(total, arch.penalty(params, shape)) as tf.Scalar) : total;
 }
 
 /** ‖a − b‖ / ‖b‖ */

@@ -10,7 +10,8 @@ import { FusedShape, fusedArchitecture } from '../../src/engine/fused';
 import { disposeParams } from '../../src/engine/params';
 import { DataConfig, RunData, TASKS, makeRunData, studyConstants } from '../../src/data/generator';
 import { architecture } from '../../src/models/zoo';
-import { MODELS, PAPER, referenceParams, stackedValues } from './fused-fixture';
+import { engineFor, fusedEngine, tfjsEngine } from '../../src/train/engines';
+import { DEFAULT, MODELS, PAPER, SUCCESSORS, referenceParams, stackedValues } from './fused-fixture';
 
 before(async () => {
   assert.equal(await initBackend('wasm'), 'wasm');
@@ -47,11 +48,14 @@ function stackEval(data: RunData[]): { x: Float32Array; y: Float32Array; n: numb
   return { x, y, n };
 }
 
-const STEPS = 500, EARLY = 50, LAST = 100, LR = 0.003, SEEDS = [5, 6, 7], FINAL_TOLERANCE = 5e-2, MEAN_TOLERANCE = 1e-2;
+const EARLY = 50, LAST = 100, LR = 0.003, SEEDS = [5, 6, 7], FINAL_TOLERANCE = 5e-2, MEAN_TOLERANCE = 1e-2;
+/** The paper's three at its sizes; the successors at their default sizes (the trainer's shapes), over fewer steps to keep the suite short. */
+const shapeOf = (model: string): FusedShape => (MODELS.includes(model) ? PAPER : DEFAULT);
 
-for (const model of MODELS) {
-  test(`${model}: ${STEPS} steps at lr ${LR} agree with the tfjs trainer's arithmetic (paper sizes, R = 3)`, () => {
-    const shape = PAPER, R = SEEDS.length;
+for (const model of [...MODELS, ...SUCCESSORS]) {
+  const STEPS = MODELS.includes(model) ? 500 : 300;
+  test(`${model}: ${STEPS} steps at lr ${LR} agree with the tfjs trainer's arithmetic (paper/default sizes, R = 3)`, () => {
+    const shape = shapeOf(model), R = SEEDS.length;
     const params = referenceParams(model, shape, SEEDS, 0);
     const group = fusedArchitecture(model)!.create(shape, stackedValues(params), R, LR);
     const optimizer = adam(params, LR, true); // bit-identical to tf.train.adam (test/engine/adam.test.ts)
@@ -65,9 +69,11 @@ for (const model of MODELS) {
       tfLoss = tf.tidy(() => {
         const xs = tf.tensor3d(a.x, [R, B, shape.inputDim]), ys = tf.tensor3d(a.y, [R, B, TASKS]);
         let perTask: tf.Tensor | null = null;
+        const arch = architecture(model);
         const { grads } = tf.variableGrads(() => {
-          perTask = tf.keep(tf.mean(tf.squaredDifference(architecture(model).forward(params, xs, shape).predictions, ys), 1));
-          return tf.sum(perTask as tf.Tensor) as tf.Scalar;
+          perTask = tf.keep(tf.mean(tf.squaredDifference(arch.forward(params, xs, shape).predictions, ys), 1));
+          const total = tf.sum(perTask as tf.Tensor) as tf.Scalar;
+          return arch.penalty ? (tf.add(total, arch.penalty(params, shape)) as tf.Scalar) : total; // as src/train/engines.ts
         }, Object.values(params));
         optimizer.apply(Object.fromEntries(Object.entries(grads).map(([v, g]) => [names.get(v)!, g])));
         return (perTask as unknown as tf.Tensor).dataSync() as Float32Array;
@@ -120,7 +126,7 @@ for (const model of MODELS) {
   });
 
   test(`${model}: a replica trained in a group of 4 is bit-identical to the same run alone`, () => {
-    const shape = PAPER, seeds = [31, 32, 33, 34], steps = 60;
+    const shape = shapeOf(model), seeds = [31, 32, 33, 34], steps = 60;
     const params = referenceParams(model, shape, seeds, 0);
     const initial = stackedValues(params);
     disposeParams(params);
@@ -154,14 +160,16 @@ for (const model of MODELS) {
   });
 }
 
-for (const model of ['mmoe', 'omoe']) {
+for (const model of ['mmoe', 'omoe', 'cgc', 'ple']) {
   test(`${model}: gateMeans sums to 1 over the experts and matches the tfjs forward's gates`, () => {
-    const shape = PAPER, seeds = [41, 42];
+    const shape = shapeOf(model), seeds = [41, 42];
     const params = referenceParams(model, shape, seeds, 0.1);
     const group = fusedArchitecture(model)!.create(shape, stackedValues(params), 2, 0.01);
     const ev = stackEval(runs(seeds));
     const means = group.gateMeans(ev.x, ev.n)!;
-    const G = model === 'mmoe' ? TASKS : 1, E = shape.experts;
+    // CGC/PLE: one gate per task, placed over all of the (last) level's experts as the tfjs path's `gates`
+    const G = model === 'omoe' ? 1 : TASKS, E = group.gateExperts;
+    assert.equal(E, model === 'cgc' ? TASKS * shape.cgcTaskExperts! + shape.cgcSharedExperts! : model === 'ple' ? TASKS * shape.pleTaskExperts! + shape.pleSharedExperts! : shape.experts);
     assert.equal(means.length, 2 * G * E);
     const ref = tf.tidy(() => tf.mean(architecture(model).forward(params, tf.tensor3d(ev.x, [2, ev.n, shape.inputDim]), shape).gates!, 1).dataSync());
     for (let rg = 0; rg < 2 * G; rg++) {
@@ -179,3 +187,17 @@ for (const model of ['mmoe', 'omoe']) {
     disposeParams(params);
   });
 }
+
+test('the trainer picks the fused engine for every successor, and its gate rows are as wide as the tfjs engine\'s (CGC/PLE: tasks·own + shared)', () => {
+  for (const model of SUCCESSORS) assert.equal(engineFor(model, 'fused'), 'fused', model);
+  for (const model of ['cgc', 'ple']) {
+    const ev = stackEval(runs([61, 62]));
+    const spec = { model, shape: { ...shapeOf(model), tasks: TASKS }, lr: 0.01, seeds: [61, 62], evalX: ev.x, evalY: ev.y, evalRows: ev.n };
+    const fused = fusedEngine(spec), reference = tfjsEngine(spec);
+    const [a, b] = [fused.gateMeans()!, reference.gateMeans()!];
+    assert.deepEqual([a.length, a[0].length, a[0][0].length], [b.length, b[0].length, b[0][0].length], model);
+    a.flat(2).forEach((v, i) => assert.ok(Math.abs(v - b.flat(2)[i]) <= 1e-5, `${model} gate weight ${i}: ${v} fused vs ${b.flat(2)[i]} tfjs`));
+    fused.dispose();
+    reference.dispose();
+  }
+});

@@ -34,6 +34,11 @@ export interface Kernels {
   softmax(z: number, N1: number, A: number, E: number, G: number, n: number): void;
   tower_out(t1: number, n: number, U: number, J: number, wob: number, y: number, T: number, k0: number,
     sse: number, backward: number, dt1: number, gwob: number, gbh: number): void;
+  gmix_fwd(g: number, gs: number, x: number, xs: number, J: number, H: number, n: number, m: number, acc: number): void;
+  gmix_bwd(g: number, dg: number, gs: number, x: number, dx: number, xs: number, J: number, H: number, n: number, dm: number): void;
+  softmax_bwd(z: number, dz: number, stride: number, E: number, G: number, n: number): void;
+  axpy(o: number, x: number, a: number, n: number, acc: number): void;
+  dot(a: number, b: number, n: number): number;
 }
 
 let compiled: WebAssembly.Module | null = null;

@@ -6,8 +6,8 @@
 // A replica is processed start to finish (forward, backward, its Adam update) on one set of
 // scratch buffers, with every product on that replica's own slice: its arithmetic never
 // depends on the group, so a replica in a group is bit-identical to the same run alone.
-import * as tf from '@tensorflow/tfjs';
 import { Arena, Kernels, arena } from './arena';
+import { CHUNK, View, adamSteps, chunks, concatReplicas, placeInitial, stacked } from './block';
 import { FusedGroup, FusedShape } from './types';
 
 /** How an architecture uses the dense pieces. */
@@ -16,14 +16,6 @@ export interface DenseLayout {
   gates(shape: FusedShape): number;
   /** The gate whose mixture feeds task k's tower (unused without gates). */
   taskGate(k: number): number;
-}
-
-/** One named parameter inside a replica's block: rows × cols at `off`, rows `stride` apart. */
-interface View {
-  off: number;
-  rows: number;
-  cols: number;
-  stride: number;
 }
 
 /** Towers that read the same input share one hidden product: [in, tasks·U] weights. */
@@ -53,9 +45,6 @@ function tick(phase: number): void {
   phaseMs[phase] += now - last;
   last = now;
 }
-
-/** Rows per chunk when evaluating or averaging gates over many rows. */
-const CHUNK = 256;
 
 export function createDense(layout: DenseLayout, shape: FusedShape, initial: Record<string, Float32Array>, R: number, lr: number): FusedGroup {
   const { inputDim: d, tasks: T, experts: E, expertUnits: H, towerUnits: U } = shape;
@@ -126,21 +115,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     sse = new Float64Array(next.f32().buffer, SSE * 4, T); // per-task sums of squared errors
   };
   ensure(CHUNK);
-  {
-    const F = mem!.f32();
-    for (const [name, v] of views) {
-      const src = initial[name];
-      if (!src || src.length !== R * v.rows * v.cols) {
-        throw new Error(`fused engine: initial value of ${name} must have ${R * v.rows * v.cols} floats, got ${src?.length}`);
-      }
-      for (let r = 0; r < R; r++) {
-        for (let i = 0; i < v.rows; i++) {
-          const from = (r * v.rows + i) * v.cols;
-          F.set(src.subarray(from, from + v.cols), PAR + r * P + v.off + i * v.stride);
-        }
-      }
-    }
-  }
+  placeInitial(mem!.f32(), views, initial, R, P, PAR);
 
   // ---- forward for one replica on n rows already in X; par: its parameter block
   const firstLayer = (par: number, n: number) => {
@@ -188,14 +163,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     tick(FIRST_DW);
   };
 
-  // ---- Adam (Kingma & Ba) as tf.train.adam: its defaults, its float32 order (kernels.c), β^t kept in float32
-  const f = Math.fround;
-  const beta1 = 0.9, beta2 = 0.999, epsilon = tf.backend().epsilon();
-  let accBeta1 = f(beta1), accBeta2 = f(beta2);
-  const adam = (r: number) => {
-    const o = r * P * 4;
-    K!.adam(PAR * 4 + o, GRAD * 4, M1 * 4 + o, M2 * 4 + o, P, beta1, beta2, 1 - beta1, 1 - beta2, 1 - accBeta1, 1 - accBeta2, epsilon, -lr);
-  };
+  const adam = adamSteps(lr);
 
   /** rows [from, from + n) of x and y (all replicas' rows, concatenated) into X and Y */
   const load = (x: Float32Array, y: Float32Array | null, from: number, n: number) => {
@@ -219,45 +187,22 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     backward(par, batch);
   };
 
-  const perReplica = (n: number, fn: (r: number, from: number, len: number) => void) => {
-    ensure(Math.min(n, CHUNK));
-    for (let r = 0; r < R; r++) {
-      for (let from = 0; from < n; from += CHUNK) fn(r, from, Math.min(CHUNK, n - from));
-    }
-  };
-
-  /** By name, stacked over `count` blocks: block(r) is block r's first float. */
-  const stacked = (count: number, block: (r: number) => number) => {
-    const F = mem!.f32();
-    const out: Record<string, Float32Array> = {};
-    for (const [name, v] of views) {
-      const a = new Float32Array(count * v.rows * v.cols);
-      for (let r = 0; r < count; r++) {
-        for (let i = 0; i < v.rows; i++) {
-          const at = block(r) + v.off + i * v.stride;
-          a.set(F.subarray(at, at + v.cols), (r * v.rows + i) * v.cols);
-        }
-      }
-      out[name] = a;
-    }
-    return out;
-  };
+  const perReplica = (n: number, fn: (r: number, from: number, len: number) => void) => chunks(R, n, ensure, fn);
+  const byName = (count: number, block: (r: number) => number) => stacked(mem!.f32(), views, count, block);
 
   return {
     replicas: R,
-    setLearningRate(rate) {
-      lr = rate;
-    },
+    gateExperts: G > 0 ? E : 0,
+    setLearningRate: (rate) => adam.setLearningRate(rate),
     step(x, y, batch) {
       if (phaseMs) last = performance.now();
       const losses = new Float32Array(R * T);
       for (let r = 0; r < R; r++) {
         lossAndGrad(x, y, batch, r, losses);
-        adam(r);
+        adam.update(K!, (PAR + r * P) * 4, GRAD * 4, (M1 + r * P) * 4, (M2 + r * P) * 4, P);
       }
       tick(ADAM);
-      accBeta1 = f(accBeta1 * f(beta1));
-      accBeta2 = f(accBeta2 * f(beta2));
+      adam.advance();
       return losses;
     },
     gradients(x, y, batch) {
@@ -265,15 +210,9 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       const grads: Record<string, Float32Array>[] = [];
       for (let r = 0; r < R; r++) {
         lossAndGrad(x, y, batch, r, losses);
-        grads.push(stacked(1, () => GRAD));
+        grads.push(byName(1, () => GRAD));
       }
-      const all: Record<string, Float32Array> = {};
-      for (const name of views.keys()) {
-        const each = grads.map((g) => g[name]);
-        all[name] = new Float32Array(each.reduce((a, g) => a + g.length, 0));
-        each.forEach((g, r) => all[name].set(g, r * g.length));
-      }
-      return { losses, grads: all };
+      return { losses, grads: concatReplicas(views.keys(), grads) };
     },
     evaluate(x, y, n) {
       const out = new Float32Array(R * T);
@@ -303,7 +242,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       });
       return out;
     },
-    parameters: () => stacked(R, (r) => PAR + r * P),
+    parameters: () => byName(R, (r) => PAR + r * P),
     dispose() {
       mem = null; // the wasm memory goes with its last reference
       cap = 0;

@@ -3,8 +3,15 @@ import { FusedArchitecture } from './types';
 import { mmoe } from './mmoe';
 import { omoe } from './omoe';
 import { sharedBottom } from './shared-bottom';
+import { singleTask } from './single-task';
+import { cgc } from './cgc';
+import { ple } from './ple';
+import { crossStitch } from './cross-stitch';
+import { l2Constrained } from './l2-constrained';
 
-const FUSED: Record<string, FusedArchitecture> = Object.fromEntries([mmoe, omoe, sharedBottom].map((a) => [a.name, a]));
+const FUSED: Record<string, FusedArchitecture> = Object.fromEntries(
+  [mmoe, omoe, sharedBottom, singleTask, cgc, ple, crossStitch, l2Constrained].map((a) => [a.name, a]),
+);
 
 /** The fused implementation of an architecture, or undefined when it has none. */
 export function fusedArchitecture(name: string): FusedArchitecture | undefined {

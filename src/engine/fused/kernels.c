@@ -282,3 +282,84 @@ EXPORT void softmax(f32 *z, int N1, int A, int E, int G, int n) {
     }
   }
 }
+
+// A gated mixture over J experts of H units each, for architectures whose gates read a subset of
+// the experts (CGC/PLE, Tang et al. 2020 eq. 2–4): m[b, h] (+)= Σ_j g[b·gs + j] · x[b·xs + j·H + h].
+// g and x point at a row's first gate weight and first expert unit (column offsets included);
+// acc = 0 writes m, 1 adds to it (a gate over two expert ranges is two calls, own then shared).
+EXPORT void gmix_fwd(const f32 *g, int gs, const f32 *x, int xs, int J, int H, int n, f32 *m, int acc) {
+  for (int b = 0; b < n; b++) {
+    const f32 *gr = g + b * gs, *xr = x + b * xs;
+    f32 *o = m + b * H;
+    int h = 0;
+    for (; h + 4 <= H; h += 4) {
+      v128_t s = acc ? LD(o + h) : SPLAT(0);
+      for (int j = 0; j < J; j++) s = ADD(s, MUL(SPLAT(gr[j]), LD(xr + j * H + h)));
+      ST(o + h, s);
+    }
+    for (; h < H; h++) {
+      f32 s = acc ? o[h] : 0;
+      for (int j = 0; j < J; j++) s += gr[j] * xr[j * H + h];
+      o[h] = s;
+    }
+  }
+}
+
+// gmix_fwd backward, accumulating (an expert may feed several gates): dx[b, j, h] += g[b, j] · dm[b, h],
+// dg[b, j] += Σ_h dm[b, h] · x[b, j, h]. dg and dx are laid out as g and x.
+EXPORT void gmix_bwd(const f32 *g, f32 *dg, int gs, const f32 *x, f32 *dx, int xs, int J, int H, int n, const f32 *dm) {
+  for (int b = 0; b < n; b++) {
+    const f32 *gr = g + b * gs, *xr = x + b * xs, *dmr = dm + b * H;
+    f32 *dgr = dg + b * gs, *dxr = dx + b * xs;
+    for (int j = 0; j < J; j++) {
+      const f32 *xe = xr + j * H;
+      f32 *de = dxr + j * H;
+      const v128_t gj = SPLAT(gr[j]);
+      v128_t s = SPLAT(0);
+      int h = 0;
+      for (; h + 4 <= H; h += 4) {
+        const v128_t d = LD(dmr + h);
+        ST(de + h, ADD(LD(de + h), MUL(gj, d)));
+        s = ADD(s, MUL(d, LD(xe + h)));
+      }
+      f32 t = (wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 1)) + (wasm_f32x4_extract_lane(s, 2) + wasm_f32x4_extract_lane(s, 3));
+      for (; h < H; h++) {
+        de[h] += gr[j] * dmr[h];
+        t += dmr[h] * xe[h];
+      }
+      dgr[j] += t;
+    }
+  }
+}
+
+// eq. 8 backward for G softmax groups of E weights per row (z: the softmax's output, dz: its
+// gradient, both at the first gate's column, rows `stride` apart), in place: dl = l · (dl − Σ_e l · dl)
+EXPORT void softmax_bwd(const f32 *z, f32 *dz, int stride, int E, int G, int n) {
+  for (int b = 0; b < n; b++) {
+    for (int g = 0; g < G; g++) {
+      const f32 *l = z + b * stride + g * E;
+      f32 *dl = dz + b * stride + g * E;
+      f32 s = 0;
+      for (int e = 0; e < E; e++) s += l[e] * dl[e];
+      for (int e = 0; e < E; e++) dl[e] = l[e] * (dl[e] - s);
+    }
+  }
+}
+
+// o[i] = (acc ? o[i] : 0) + a · x[i] for i < n (a cross-stitch unit's term, Misra et al. eq. 1)
+EXPORT void axpy(f32 *o, const f32 *x, f32 a, int n, int acc) {
+  const v128_t av = SPLAT(a);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) ST(o + i, ADD(acc ? LD(o + i) : SPLAT(0), MUL(av, LD(x + i))));
+  for (; i < n; i++) o[i] = (acc ? o[i] : 0) + a * x[i];
+}
+
+// Σ_i a[i] · b[i] for i < n, four running sums then their total (a cross-stitch weight's gradient)
+EXPORT f32 dot(const f32 *a, const f32 *b, int n) {
+  v128_t s = SPLAT(0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) s = ADD(s, MUL(LD(a + i), LD(b + i)));
+  f32 t = (wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 1)) + (wasm_f32x4_extract_lane(s, 2) + wasm_f32x4_extract_lane(s, 3));
+  for (; i < n; i++) t += a[i] * b[i];
+  return t;
+}

@@ -3,8 +3,11 @@
 // no tfjs tape. The tfjs models in src/models stay the readable reference; a fused engine is
 // selected by architecture name and pinned to that reference by tests.
 
+/** The successors' sizes (models' ModelConfig; the trainer's shapes carry them, filled from SUCCESSOR_DEFAULTS). */
+export type SuccessorSize = 'taskUnits' | 'cgcTaskExperts' | 'cgcSharedExperts' | 'pleTaskExperts' | 'pleSharedExperts' | 'pleLevels' | 'l2Lambda';
+
 /** The sizes a fused engine needs (the numeric part of models' ModelShape; engine never imports models). */
-export interface FusedShape {
+export interface FusedShape extends Partial<Record<SuccessorSize, number>> {
   inputDim: number;
   tasks: number;
   bottomUnits: number;
@@ -25,7 +28,9 @@ export interface FusedGroup {
   step(x: Float32Array, y: Float32Array, batch: number): Float32Array;
   /** Per-replica, per-task MSE on n rows per replica (x: [R, n, inputDim], y: [R, n, tasks]) → [R, tasks]. */
   evaluate(x: Float32Array, y: Float32Array, n: number): Float32Array;
-  /** Mean gate weights over n rows per replica → [R, gates, experts], or null for gateless models. */
+  /** Experts per gate in gateMeans (shape.experts for MoE; CGC/PLE: tasks·own + shared); 0 without gates. */
+  readonly gateExperts: number;
+  /** Mean gate weights over n rows per replica → [R, gates, gateExperts], or null for gateless models. */
   gateMeans(x: Float32Array, n: number): Float32Array | null;
   /**
    * For tests: each replica's per-task MSE on this batch and the gradients of the summed loss
