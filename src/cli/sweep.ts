@@ -28,7 +28,7 @@ export const SWEEP_FLAGS: [string, string][] = [
   ['--correlation <list>', 'cosines p between the task weight vectors, comma-separated, each in [-1, 1]'],
   ['--label-correlation <list>', 'instead of --correlation: target Pearson correlations of the two labels; each is turned into the cosine that gives it (recorded as correlation, with label_correlation beside it)'],
   ['--models <list>', `comma-separated: ${BUILTIN_NAMES.join(', ')}, or the name of a --model-file model`],
-  ['--runs <n>', 'independent runs per model, correlation and lr (at most 100,000 runs per sweep or --shard, 2,000,000 in all)'],
+  ['--runs <n>', 'independent runs per model, correlation and lr (at most 100,000 runs per sweep or shard, 2,000,000 in all)'],
   ['--seed <n>', 'base seed; run seeds are derived from it and the run index (the same at every correlation)'],
   ['--steps <n>', 'training steps per run'],
   ['--batch-size <n>', 'rows per training step'],

@@ -8,12 +8,14 @@ import { RunKey } from './plan';
  * Training steps per second of one run at batch 128, per worker thread, wasm backend, replicas 8,
  * 2 workers on a 2-core machine (runs.csv column seconds), docs/REFERENCE.md "--dry-run".
  * tfjs: the committed study results/paper-30 (8000 steps): 638.8 / 582.9 / 539.0.
- * fused: a bare `mmoe-sweep` (default preset, 8000 steps, the machine shared with other work):
- * 1195 / 1183 / 1094.
+ * fused: the committed study results/paper-200 (15,000 steps, 3 groups per run set):
+ * 3045 / 2978 / 2752; the successors at mmoe's rate times their fused speed relative to mmoe in
+ * `npm run bench` (trainer alone, R = 8; docs/PERFORMANCE.md): single-task 1.05, cgc 1.22,
+ * ple 0.93, cross-stitch 1.14, l2-constrained 1.14.
  */
 export const STEPS_PER_SECOND: Record<Engine, Record<string, number>> = {
   tfjs: { 'shared-bottom': 639, omoe: 583, mmoe: 539 },
-  fused: { 'shared-bottom': 1195, omoe: 1183, mmoe: 1094 },
+  fused: { 'shared-bottom': 3045, omoe: 2978, mmoe: 2752, 'single-task': 2893, cgc: 3370, ple: 2556, 'cross-stitch': 3131, 'l2-constrained': 3150 },
 };
 /** For an architecture not measured: the slowest measured on tfjs. */
 const FALLBACK = Math.min(...Object.values(STEPS_PER_SECOND.tfjs));

@@ -41,7 +41,9 @@ test('the estimate is steps over the measured rate, per worker, scaled by batch 
   const want = per * (1 / rates['shared-bottom'] + 1 / rates.omoe + 1 / rates.mmoe) / 2;
   assert.ok(Math.abs(estimateSeconds(cfg, runs, 2).seconds - want) < 1e-6);
   assert.equal(estimateSeconds(cfg, runs, 1).seconds, 2 * estimateSeconds(cfg, runs, 2).seconds);
-  assert.deepEqual(estimateSeconds(cfg, runs.map((r) => ({ ...r, model: 'cgc' })), 2).unmeasured, ['cgc']);
+  // every built-in model has a measured rate; a --model-file model (tfjs, unmeasured) is estimated at the slowest
+  assert.deepEqual(estimateSeconds(cfg, runs.map((r) => ({ ...r, model: 'cgc' })), 2).unmeasured, []);
+  assert.deepEqual(estimateSeconds(cfg, runs.map((r) => ({ ...r, model: 'deep-bottom' })), 2).unmeasured, ['deep-bottom']);
   assert.deepEqual([duration(0.2), duration(0), duration(59.4), duration(75), duration(4000), duration(NaN)], ['< 1s', '0s', '59s', '1m 15s', '1h 06m', 'unknown']);
 });
 
