@@ -105,7 +105,7 @@ test('--help shows numeric defaults unquoted and what the chosen preset sets', (
   assert.match(help, /--correlation <list> [^(]*\(preset default: 0\.5,0\.9,1\)/);
   const paper = flat(['--preset', 'paper', '--help']);
   assert.match(paper, /--runs <n> [^-]*\(preset paper: 200\)/);
-  assert.match(paper, /--lr <list> [^(]*\(preset paper: shared-bottom 0\.003; omoe 0\.01; mmoe 0\.01\)/, 'rates by model');
+  assert.match(paper, /--lr <list> .*?\(preset paper: shared-bottom 0\.003; omoe 0\.01; mmoe 0\.01\) --eval-every/, 'rates by model');
   assert.match(paper, /--lr-schedule <name> .*?\(preset paper: cosine\) --train-size/);
   assert.match(help, /--lr-schedule <name> .*?\(preset default: constant\) --train-size/, 'an absent schedule reads constant, not undefined');
   assert.match(help, /--engine <name> .*\(default: fused\)/);
