@@ -86,3 +86,32 @@ export function chunks(R: number, n: number, ensure: (rows: number) => void, fn:
     for (let from = 0; from < n; from += CHUNK) fn(r, from, Math.min(CHUNK, n - from));
   }
 }
+
+/** FusedGroup.gradients for either engine: lossAndGrad(r, losses) leaves replica r's gradients where gradient() reads them. */
+export function replicaGradients(R: number, T: number, names: Iterable<string>, lossAndGrad: (r: number, losses: Float32Array) => void, gradient: () => Record<string, Float32Array>) {
+  const losses = new Float32Array(R * T);
+  const grads: Record<string, Float32Array>[] = [];
+  for (let r = 0; r < R; r++) {
+    lossAndGrad(r, losses);
+    grads.push(gradient());
+  }
+  return { losses, grads: concatReplicas(names, grads) };
+}
+
+/**
+ * Per replica, `width` sums over its n rows divided by n (evaluate's per-task MSE, gateMeans'
+ * mean gate weights): chunk by chunk, `add(r, from, len)` adds a chunk into sums() (restarted at
+ * zero for each replica), [R, width] out.
+ */
+export function replicaMeans(R: number, width: number, n: number, ensure: (rows: number) => void, sums: () => Float64Array, add: (r: number, from: number, len: number) => void): Float32Array {
+  const out = new Float32Array(R * width);
+  chunks(R, n, ensure, (r, from, len) => {
+    if (from === 0) sums().fill(0);
+    add(r, from, len);
+    if (from + len === n) {
+      const s = sums();
+      for (let i = 0; i < width; i++) out[r * width + i] = s[i] / n;
+    }
+  });
+  return out;
+}

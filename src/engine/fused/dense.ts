@@ -7,7 +7,7 @@
 // scratch buffers, with every product on that replica's own slice: its arithmetic never
 // depends on the group, so a replica in a group is bit-identical to the same run alone.
 import { Arena, Kernels, arena } from './arena';
-import { CHUNK, View, adamSteps, chunks, concatReplicas, placeInitial, stacked } from './block';
+import { CHUNK, View, adamSteps, placeInitial, replicaGradients, replicaMeans, stacked } from './block';
 import { FusedGroup, FusedShape } from './types';
 
 /** How an architecture uses the dense pieces. */
@@ -187,7 +187,6 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
     backward(par, batch);
   };
 
-  const perReplica = (n: number, fn: (r: number, from: number, len: number) => void) => chunks(R, n, ensure, fn);
   const byName = (count: number, block: (r: number) => number) => stacked(mem!.f32(), views, count, block);
 
   return {
@@ -205,32 +204,17 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
       adam.advance();
       return losses;
     },
-    gradients(x, y, batch) {
-      const losses = new Float32Array(R * T);
-      const grads: Record<string, Float32Array>[] = [];
-      for (let r = 0; r < R; r++) {
-        lossAndGrad(x, y, batch, r, losses);
-        grads.push(byName(1, () => GRAD));
-      }
-      return { losses, grads: concatReplicas(views.keys(), grads) };
-    },
-    evaluate(x, y, n) {
-      const out = new Float32Array(R * T);
-      perReplica(n, (r, from, len) => {
-        if (from === 0) sse.fill(0);
+    gradients: (x, y, batch) => replicaGradients(R, T, views.keys(), (r, losses) => lossAndGrad(x, y, batch, r, losses), () => byName(1, () => GRAD)),
+    evaluate: (x, y, n) =>
+      replicaMeans(R, T, n, ensure, () => sse, (r, from, len) => {
         load(x, y, r * n + from, len);
         firstLayer(PAR + r * P, len);
         towers(PAR + r * P, len, false);
-        if (from + len === n) for (let k = 0; k < T; k++) out[r * T + k] = sse[k] / n;
-      });
-      return out;
-    },
+      }),
     gateMeans(x, n) {
       if (G === 0) return null;
-      const out = new Float32Array(R * G * E);
       const sum = new Float64Array(G * E);
-      perReplica(n, (r, from, len) => {
-        if (from === 0) sum.fill(0);
+      return replicaMeans(R, G * E, n, ensure, () => sum, (r, from, len) => {
         load(x, null, r * n + from, len);
         firstLayer(PAR + r * P, len);
         const F = mem!.f32();
@@ -238,9 +222,7 @@ export function createDense(layout: DenseLayout, shape: FusedShape, initial: Rec
           const l = Z + b * N1 + A;
           for (let i = 0; i < G * E; i++) sum[i] += F[l + i];
         }
-        if (from + len === n) for (let i = 0; i < G * E; i++) out[r * G * E + i] = sum[i] / n;
       });
-      return out;
     },
     parameters: () => byName(R, (r) => PAR + r * P),
     dispose() {

@@ -8,7 +8,7 @@
 // As in dense.ts, a replica is processed start to finish on one set of scratch buffers, each
 // product on its own slice, so a replica in a group is bit-identical to the same run alone.
 import { Arena, Kernels, arena } from './arena';
-import { CHUNK, View, adamSteps, chunks, concatReplicas, placeInitial, stacked } from './block';
+import { CHUNK, View, adamSteps, placeInitial, replicaGradients, replicaMeans, stacked } from './block';
 import { FusedGroup, FusedShape, SuccessorSize } from './types';
 
 /** out = input · W; bias and ReLU on the first `relu` columns, then softmax gates (eq. 8) on each gate range. */
@@ -301,7 +301,6 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
     backward(par, batch);
   };
 
-  const perReplica = (n: number, fn: (r: number, from: number, len: number) => void) => chunks(R, n, ensure, fn);
   const byName = (count: number, block: (r: number) => number) => stacked(mem!.f32(), views, count, block);
 
   const E = g.gateExperts, G = g.gates.length;
@@ -318,31 +317,16 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
       adam.advance();
       return losses;
     },
-    gradients(x, y, batch) {
-      const losses = new Float32Array(R * T);
-      const grads: Record<string, Float32Array>[] = [];
-      for (let r = 0; r < R; r++) {
-        lossAndGrad(x, y, batch, r, losses);
-        grads.push(byName(1, () => GRAD));
-      }
-      return { losses, grads: concatReplicas(views.keys(), grads) };
-    },
-    evaluate(x, y, n) {
-      const out = new Float32Array(R * T);
-      perReplica(n, (r, from, len) => {
-        if (from === 0) sse.fill(0);
+    gradients: (x, y, batch) => replicaGradients(R, T, views.keys(), (r, losses) => lossAndGrad(x, y, batch, r, losses), () => byName(1, () => GRAD)),
+    evaluate: (x, y, n) =>
+      replicaMeans(R, T, n, ensure, () => sse, (r, from, len) => {
         load(x, y, r * n + from, len);
         forward(PAR + r * P, len, false);
-        if (from + len === n) for (let k = 0; k < T; k++) out[r * T + k] = sse[k] / n;
-      });
-      return out;
-    },
+      }),
     gateMeans(x, n) {
       if (G === 0) return null;
-      const out = new Float32Array(R * G * E);
       const sum = new Float64Array(G * E);
-      perReplica(n, (r, from, len) => {
-        if (from === 0) sum.fill(0);
+      return replicaMeans(R, G * E, n, ensure, () => sum, (r, from, len) => {
         load(x, null, r * n + from, len);
         forward(PAR + r * P, len, false);
         const F = mem!.f32();
@@ -353,9 +337,7 @@ export function createGraph(g: Plan, shape: FusedShape, initial: Record<string, 
             gate.place.forEach((c, j) => (sum[gi * E + c] += F[at + j]));
           }
         });
-        if (from + len === n) for (let i = 0; i < G * E; i++) out[r * G * E + i] = sum[i] / n;
       });
-      return out;
     },
     parameters: () => byName(R, (r) => PAR + r * P),
     dispose() {
