@@ -107,9 +107,6 @@ function checkWhole(base: SweepConfig): SweepConfig {
 
 function checkPoint(cfg: SweepConfig, at: string): void {
   const where = at ? ` (at --set ${at})` : '';
-  for (const model of cfg.sweep.models) {
-    if (lrsFor(cfg.train.lr, model).length === 0) throw usage(`train.lr names no rates for ${model}`, cfg.train.lr, `a list, or an object naming every model of the sweep (${cfg.sweep.models.join(', ')}) or a "default" (or --lr RATES for every model)`);
-  }
   const m = cfg.data.sinusoids;
   for (const k of ['alpha', 'beta'] as const) {
     const v = cfg.data[k];
@@ -144,6 +141,9 @@ function canonicalLr(cfg: SweepConfig): SweepConfig {
   if (Array.isArray(lr)) return cfg;
   const { models } = cfg.sweep;
   const lists = models.map((m) => lrsFor(lr, m));
+  // train.lr is not a --set axis: checked here once, not at every grid point
+  const missing = models.find((m, i) => lists[i].length === 0);
+  if (missing) throw usage(`train.lr names no rates for ${missing}`, lr, `a list, or an object naming every model of the sweep (${models.join(', ')}) or a "default" (or --lr RATES for every model)`);
   const same = lists.every((l) => canonicalJson(l) === canonicalJson(lists[0]));
   cfg.train.lr = same ? lists[0] : Object.fromEntries(models.map((m, i) => [m, lists[i]]));
   const distinct = allLrs(cfg.train.lr, models).length;
