@@ -16,7 +16,7 @@ import { BUILTIN_NAMES, registerArchitecture } from './zoo';
 /** One loaded model file, as the manifest records it. */
 export interface ModelFile {
   name: string;
-  /** Absolute path. */
+  /** The path as given, relative to the working directory when it lies under it (no machine paths in a manifest). */
   file: string;
   sha256: string;
 }
@@ -79,7 +79,7 @@ function load(file: string, what: string): ModelFile {
     throw bad(`cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const hash = sha256(bytes);
-  const same = [...loaded.values()].find((m) => m.file === abs);
+  const same = [...loaded.values()].find((m) => path.resolve(m.file) === abs);
   if (same && same.sha256 === hash) return same; // loaded once per process; registering again changes nothing
   let exported: unknown;
   try {
@@ -95,12 +95,18 @@ function load(file: string, what: string): ModelFile {
   if (RESERVED.has(arch.name) || arch.name in Object.prototype) throw bad(`its name ${JSON.stringify(arch.name)} is reserved (default, or a member of every JavaScript object)`);
   const other = loaded.get(arch.name);
   if (other && other.sha256 === hash) return other; // the same module from another path (shards merged from other machines)
-  if (other && other.file !== abs) throw bad(`its name ${JSON.stringify(arch.name)} is already taken by ${JSON.stringify(other.file)}`);
+  if (other && path.resolve(other.file) !== abs) throw bad(`its name ${JSON.stringify(arch.name)} is already taken by ${JSON.stringify(other.file)}`);
   probe(arch, bad);
   registerArchitecture(arch);
-  const m: ModelFile = { name: arch.name, file: abs, sha256: hash };
+  const m: ModelFile = { name: arch.name, file: recordedPath(file, abs), sha256: hash };
   loaded.set(arch.name, m);
   return m;
+}
+
+/** What the manifest records: a path under the working directory relative to it, any other as given. */
+function recordedPath(given: string, abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : given;
 }
 
 function firstLine(e: unknown): string {

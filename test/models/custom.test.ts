@@ -41,7 +41,8 @@ test('examples/custom-model.js: a sweep, a resume and a report treat it as a bui
   const params = readTable(path.join(out, 'params.csv')).rows.filter((row) => row[0] === 'deep-bottom');
   assert.deepEqual(params, [['deep-bottom', 'bottom', '12800'], ['deep-bottom', 'towers', '546'], ['deep-bottom', 'total', '13346']]);
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
-  assert.deepEqual(manifest.modelFiles, [{ name: 'deep-bottom', file: EXAMPLE, sha256: sha(EXAMPLE) }]);
+  // recorded relative to the working directory (the repository root here), not as a machine path
+  assert.deepEqual(manifest.modelFiles, [{ name: 'deep-bottom', file: 'examples/custom-model.js', sha256: sha(EXAMPLE) }]);
   assert.deepEqual(manifest.config.sweep.models, ['deep-bottom', 'shared-bottom']);
 
   // the same command again resumes: nothing retrained, the same rows
