@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { UsageError } from '../errors';
+import { UsageError, usage } from '../errors';
 import { writeAtomic } from '../output/files';
 import { cellName, COMPARE_DEFAULTS, compareHeader, compareRows, compareSweeps, Comparison } from '../report/compare';
 import { JunitCase, junitXml } from '../report/junit';
@@ -58,6 +58,10 @@ export function compare(base: string, next: string, o: Record<string, unknown>):
   const metric = parseMetric(o.metric as string);
   const tolerance = decimalFlag('--tolerance', o.tolerance as string, (x) => x >= 0 && x < 1, 'a number in [0, 1) (0.1 = 10%)');
   const alpha = decimalFlag('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
+  // the folders first: a BASE or NEW that is a file was reported as "NEW/compare.csv cannot be written (ENOTDIR)"
+  for (const [what, dir] of [['BASE', base], ['NEW', next]]) {
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw usage(`compare: ${what}`, dir, 'an existing sweep folder');
+  }
   const out = (o.out as string | undefined) ?? path.join(next, 'compare.csv');
   const outWhat = o.out === undefined ? 'compare.csv' : '--out';
   // both outputs checked before either is written, so a bad --junit leaves no new compare.csv behind
