@@ -22,6 +22,7 @@ import { ModelShape } from '../src/models/types';
 import { MODEL_NAMES } from '../src/models/zoo';
 import { Engine } from '../src/train/engines';
 import { Group, trainGroup } from '../src/train/replicas';
+import { trainFlops } from './flops';
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.resolve(__dirname, '../../bench/torch_reference.py');
@@ -87,20 +88,6 @@ function parseArgs(argv: string[]): Options {
     else throw new Error(`unknown flag ${flag}; allowed: --backend, --models, --replicas, --jobs, --engines, --target, --repeat, --torch-steps, --torch-replicas, --no-torch, --no-sweep, --sweep-runs, --sweep-steps FUSED,TFJS, --no-micro`);
   }
   return o;
-}
-
-/** Multiply-adds per row of one forward pass, from the model sizes (paper §5.1). */
-export function forwardMacs(model: string, s: ModelShape): number {
-  const { inputDim: d, experts: E, expertUnits: H, towerUnits: T, tasks } = s;
-  const towers = (inUnits: number) => tasks * (inUnits * T + T);
-  if (model === 'shared-bottom') return d * s.bottomUnits + towers(s.bottomUnits);
-  const gates = model === 'mmoe' ? tasks : 1;
-  return d * E * H + d * gates * E + gates * E * H + towers(H);
-}
-
-/** FLOPs of one training step of one run: forward ≈ 2·MACs per row, training ≈ 3× forward. */
-export function trainFlops(model: string, s: ModelShape, batch: number): number {
-  return 3 * 2 * forwardMacs(model, s) * batch;
 }
 
 // ---------------------------------------------------------------- worker side

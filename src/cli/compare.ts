@@ -11,6 +11,7 @@ import { JunitCase, junitXml } from '../report/junit';
 import { parseMetric } from '../report/load';
 import { num, pValue } from '../report/report';
 import { ExitStatus } from './options';
+import { decimalFlag } from '../config/number';
 
 /** Exit code when a check fails: a claim or sanity gate (report --check) or a worse cell (compare). */
 export const CHECK_FAILED = 3;
@@ -31,11 +32,6 @@ export function compareCommand(program: Command, status: ExitStatus): void {
     .action(async (base: string, next: string, o: Record<string, unknown>) => void (status.code = compare(base, next, o)));
 }
 
-export function fraction(flag: string, text: string, ok: (x: number) => boolean, allowed: string): number {
-  const x = Number(text);
-  if (text.trim() === '' || !Number.isFinite(x) || !ok(x)) throw usage(flag, text, allowed);
-  return x;
-}
 
 /** Writes a whole file, or a UsageError naming it (exit 2) when it cannot be written. */
 /** Refuses, before any work is done, an output file whose folder is missing or that is a folder. */
@@ -60,8 +56,12 @@ export function writeChecked(file: string, text: string, what: string): void {
 
 export function compare(base: string, next: string, o: Record<string, unknown>): number {
   const metric = parseMetric(o.metric as string);
-  const tolerance = fraction('--tolerance', o.tolerance as string, (x) => x >= 0 && x < 1, 'a number in [0, 1) (0.1 = 10%)');
-  const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
+  const tolerance = decimalFlag('--tolerance', o.tolerance as string, (x) => x >= 0 && x < 1, 'a number in [0, 1) (0.1 = 10%)');
+  const alpha = decimalFlag('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
+  // the folders first: a BASE or NEW that is a file was reported as "NEW/compare.csv cannot be written (ENOTDIR)"
+  for (const [what, dir] of [['BASE', base], ['NEW', next]]) {
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw usage(`compare: ${what}`, dir, 'an existing sweep folder');
+  }
   const out = (o.out as string | undefined) ?? path.join(next, 'compare.csv');
   const outWhat = o.out === undefined ? 'compare.csv' : '--out';
   // both outputs checked before either is written, so a bad --junit leaves no new compare.csv behind

@@ -5,16 +5,16 @@ import { Command, Option } from 'commander';
 import { BACKENDS, BackendChoice } from '../engine/backend';
 import { usage } from '../errors';
 import { presetNames } from '../config/load';
+import { decimalFlag } from '../config/number';
 
 /** commander drops an action's return value; each command leaves its exit code here. */
 export interface ExitStatus {
   code: number;
 }
 
+/** A whole number >= 1 in plain decimal ("1e3" is 1000; "2.5", "0x10" and " 5" are refused). */
 export function positiveInt(flag: string, text: string): number {
-  const n = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isInteger(n) || n < 1) throw usage(flag, text, 'an integer >= 1');
-  return n;
+  return decimalFlag(flag, text, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
 }
 
 /** commander's parser for an integer flag, so --help shows its default as a number. */

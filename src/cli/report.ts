@@ -5,7 +5,8 @@ import { checkFailures, Claim, CLAIM_DEFAULTS, claimName, Gate, sanityGates, swe
 import { JunitCase, junitXml } from '../report/junit';
 import { loadFacets, parseMetric, pointText } from '../report/load';
 import { num, pValue, verdictLine, writeReport } from '../report/report';
-import { CHECK_FAILED, checkWritable, fraction, writeChecked } from './compare';
+import { CHECK_FAILED, checkWritable, writeChecked } from './compare';
+import { decimalFlag } from '../config/number';
 import { EXIT, SIGNAL_EXIT } from './fail';
 import { ExitStatus } from './options';
 import { writeSetInto } from './sets';
@@ -31,8 +32,8 @@ export function reportCommand(program: Command, status: ExitStatus): void {
 
 export async function report(dir: string, o: Record<string, unknown>): Promise<number> {
   const metric = parseMetric(o.metric as string);
-  const margin = fraction('--margin', o.margin as string, (x) => x >= 0, 'a number >= 0 (0.1 = 10%)');
-  const alpha = fraction('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
+  const margin = decimalFlag('--margin', o.margin as string, (x) => x >= 0, 'a number >= 0 (0.1 = 10%)');
+  const alpha = decimalFlag('--alpha', o.alpha as string, (x) => x > 0 && x < 1, 'a number in (0, 1)');
   if (o.junit !== undefined) checkWritable(o.junit as string, '--junit');
   const where = (o.where as string[] | undefined) ?? [];
   // under the folder's lock (writeSetInto), so a sweep still writing there is refused first

@@ -1,4 +1,5 @@
 // The default command: run a sweep (models × correlations × lrs × runs) and write tidy CSVs.
+import * as path from 'path';
 import { Command, Option } from 'commander';
 import { SweepConfig } from '../config/defaults';
 import { FLAG_BINDINGS, configHash, resolveConfig } from '../config/load';
@@ -15,9 +16,11 @@ import { writeSummaries } from '../report/summary';
 import { TableRow, runTable } from '../report/table';
 import { duration, estimateSeconds, STEPS_PER_SECOND } from '../sweep/estimate';
 import { extendsRuns } from '../sweep/extend';
-import { checkFolder, readManifest } from '../sweep/folder';
+import { JOURNAL, checkFolder, readManifest } from '../sweep/folder';
+import { readRecords } from '../sweep/journal';
+import { recordId } from '../sweep/tables';
 import { checkSweepBounds, plannedRuns } from '../sweep/bounds';
-import { allRuns, modelLrPairs, planRunSets } from '../sweep/plan';
+import { RunKey, allRuns, modelLrPairs, planRunSets, runId } from '../sweep/plan';
 import { ENGINES, Engine, startSweep } from '../sweep/run';
 import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
 import { claimDefaultOut, SIGNAL_EXIT } from './fail';
@@ -204,7 +207,13 @@ function lrAxis(config: SweepConfig): string {
   return Array.isArray(lr) ? `${models.length} models × ${lr.length} lr` : `${modelLrPairs(lr, models)} (model, lr) pairs`;
 }
 
-/** --dry-run: what would run and for about how long; reads the --out folder (to say resume or refuse) but writes nothing. */
+/** The planned runs a resume still has to train: those not in the folder's journal (read, never repaired: a dry run writes nothing). */
+function notYetRun(out: string, runs: RunKey[]): RunKey[] {
+  const done = new Set(readRecords(path.join(out, JOURNAL), false).entries.map(recordId));
+  return runs.filter((k) => !done.has(runId(k)));
+}
+
+/** --dry-run: what would run and for about how long; reads the --out folder (to say new, resume, extend or refuse) but writes nothing. */
 function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number, replicas: number): number {
   const shard = shardOption(opts.shard as string | undefined, opts.shardCount as string | undefined);
   const out = (opts.out as string | undefined) ?? defaultOut(opts.preset as string);
@@ -216,8 +225,14 @@ function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number
   const sets = planRunSets(runs, replicas, jobs);
   const groups = sets.flatMap((set) => set.groups);
   const workers = Math.min(jobs, cores(), sets.length);
-  const est = estimateSeconds(config, runs, workers, engine);
-  const what = { new: 'a new sweep', resume: 'resume (finished runs there are skipped, so the estimate is an upper bound)', replace: 'replace the sweep there (--force)' }[mode];
+  const todo = mode === 'resume' ? notYetRun(out, runs) : runs;
+  const est = estimateSeconds(config, todo, workers, engine);
+  const before = mode === 'resume' ? readManifest(out) : null;
+  const extending = before !== null && extendsRuns(before.config, config);
+  const kept = `the ${runs.length - todo.length} finished there kept`;
+  const what = extending
+    ? `extend the sweep there from ${before.config.sweep.runs} to ${config.sweep.runs} runs per cell: ${todo.length} new runs to train, ${kept}`
+    : { new: 'a new sweep', resume: `resume: ${todo.length} runs to train, ${kept}`, replace: 'replace the sweep there (--force)' }[mode];
   const lines = [
     `resolved config (preset ${opts.preset}):`,
     JSON.stringify(config, null, 2),
@@ -228,7 +243,7 @@ function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number
       (est.unmeasured.length ? `; ${est.unmeasured.join(', ')} not measured, taken as the slowest` : ''),
     'dry run: nothing written',
   ];
-  if (opts.json) process.stdout.write(JSON.stringify({ config, runs: runs.length, groups: groups.length, workers, out, mode, estimateSeconds: Math.round(est.seconds) }) + '\n');
+  if (opts.json) process.stdout.write(JSON.stringify({ config, runs: runs.length, toTrain: todo.length, groups: groups.length, workers, out, mode: extending ? 'extend' : mode, estimateSeconds: Math.round(est.seconds) }) + '\n');
   else process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -2,7 +2,7 @@
 // correlation and lr). The axes live in config.sweep.grid, so the config hash and manifest hold them.
 import { usage } from '../errors';
 import { SweepConfig } from './defaults';
-import { SCHEMA, allowed, check, parseFlag } from './schema';
+import { Rule, SCHEMA, allowed, check, parseFlag } from './schema';
 
 /** Dotted key → its values, in the order given (the first key varies slowest). */
 export type Grid = Record<string, number[]>;
@@ -15,14 +15,20 @@ const OWN_FLAGS: Record<string, string> = { 'sweep.models': '--models', 'sweep.c
 /** Every key --set accepts: the scalar (int or number) keys of data, model and train. */
 export const axisKeys = (): string[] => ['data', 'model', 'train'].flatMap((s) => Object.entries(SCHEMA[s]).filter(([, r]) => r.kind === 'int' || r.kind === 'number').map(([k]) => `${s}.${k}`));
 
-/** Checks one axis key and its values; `where` names the flag or config key in the message. */
-function checkAxis(where: string, key: string, values: unknown): number[] {
+/** The schema rule of an axis key, or a UsageError when the key cannot be an axis; `where` names the flag or config key. */
+function axisRule(where: string, key: string): Rule {
   if (OWN_FLAGS[key]) throw usage(where, key, `a key that is not an axis already (use ${OWN_FLAGS[key]} for ${key})`);
   const [section, name] = key.split('.');
   const r = Object.hasOwn(SCHEMA, section) && Object.hasOwn(SCHEMA[section], name) && key.split('.').length === 2 ? SCHEMA[section][name] : undefined;
   if (!r) throw usage(where, key, `a dotted config key: one of ${axisKeys().join(', ')}`);
   const kind = section === 'report' ? 'a report setting, not a training one' : r.kind === 'choice' ? `a word (${r.choices!.join(' or ')}), not a number: run one sweep per value` : 'a list, not a scalar';
   if (!axisKeys().includes(key)) throw usage(where, key, `a key with one number per run (${key} is ${kind}); one of ${axisKeys().join(', ')}`);
+  return r;
+}
+
+/** Checks one axis key and its values; `where` names the flag or config key in the message. */
+function checkAxis(where: string, key: string, values: unknown): number[] {
+  const r = axisRule(where, key);
   if (!Array.isArray(values) || values.length === 0 || values.length > 100) throw usage(`${where} ${key}`, values, `a list of 1 to 100 values, each ${allowed(r)}`);
   const out = values.map((v) => check(`${where} ${key}`, v, r) as number);
   const seen = new Set<number>();
@@ -50,7 +56,9 @@ export function parseSets(texts: string[]): Grid {
     if (eq <= 0) throw usage('--set', text, 'KEY=V1,V2,... with a dotted config key, e.g. model.experts=4,8,16');
     const key = text.slice(0, eq).trim();
     if (Object.hasOwn(out, key)) throw usage('--set', key, 'each key at most once (list all its values in one --set)');
-    const values = text.slice(eq + 1).split(',').map((t) => parseFlag(t, { kind: 'number', doc: '' }));
+    // the key first, so an unknown key is named before its values; each value plain decimal, as every flag's number
+    const r = axisRule('--set', key);
+    const values = text.slice(eq + 1).split(',').map((t) => parseFlag(`--set ${key}`, t, r));
     out[key] = checkAxis('--set', key, values);
   }
   return out;

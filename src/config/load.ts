@@ -4,6 +4,7 @@ import * as path from 'path';
 import { createHash } from 'crypto';
 import { UsageError, usage } from '../errors';
 import { DEFAULTS, SweepConfig } from './defaults';
+import { findDuplicateKey } from './duplicates';
 import { SCHEMA, check, checkFlag } from './schema';
 import { applyPoint, gridPoints, parseSets, pointLabel } from './grid';
 import { allLrs, lrsFor } from '../train/schedule';
@@ -45,11 +46,16 @@ export function readJsonFile(file: string, what: string): unknown {
   } catch (e) {
     throw new UsageError(`${what} ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); allowed: a readable JSON file`, file);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new UsageError(`${what} ${JSON.stringify(file)} is not valid JSON (${(e as Error).message.split('\n')[0]}); allowed: a JSON object`, file);
   }
+  // JSON.parse keeps the last of two equal keys: the file would not say what the sweep trains with
+  const dup = findDuplicateKey(text);
+  if (dup) throw new UsageError(`${what} ${JSON.stringify(file)} has the key ${JSON.stringify(dup.key)} twice (at ${dup.path}); allowed: each key once in an object (JSON would silently keep the last)`, file);
+  return value;
 }
 
 export function loadPreset(name: string): Partial2 {
@@ -122,7 +128,7 @@ export interface ConfigSources {
 
 export function resolveConfig(src: ConfigSources): SweepConfig {
   let cfg = merge(DEFAULTS, loadPreset(src.preset));
-  if (src.configFile) cfg = merge(cfg, validatePartial(readJsonFile(src.configFile, '--config'), `--config ${src.configFile}`));
+  if (src.configFile !== undefined) cfg = merge(cfg, validatePartial(readJsonFile(src.configFile, '--config'), `--config ${src.configFile}`));
   cfg = merge(cfg, flagsToPartial(src.flags));
   const sets = src.flags.set as string[] | undefined;
   if (sets && sets.length) cfg.sweep.grid = { ...cfg.sweep.grid, ...parseSets(sets) };

@@ -1,6 +1,7 @@
 // The schema of a sweep config: one rule per key, used for config files and for flags alike,
 // so every bad value gets the same one-line message naming the value and what is allowed.
 import { usage } from '../errors';
+import { decimalFlag } from './number';
 import { MODEL_NAMES } from '../models/zoo';
 import { checkGrid } from './grid';
 import { LR_SCHEDULES } from '../train/schedule';
@@ -156,18 +157,19 @@ export function check(where: string, value: unknown, r: Rule): unknown {
 
 /** A flag's text, parsed by its rule's kind and checked against the rule. */
 export function checkFlag(flag: string, text: string, r: Rule): unknown {
-  return check(flag, parseFlag(text, r), r);
+  return check(flag, parseFlag(flag, text, r), r);
 }
 
-/** Parses a flag's text by its rule's kind: "0.5,0.9" → [0.5, 0.9]; "12" → 12; "x" stays "x" for check() to name. */
-export function parseFlag(text: string, r: Rule): unknown {
-  const num = (t: string): unknown => (t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : t.trim());
+/**
+ * Parses a flag's text by its rule's kind: "0.5,0.9" → [0.5, 0.9]; "12" → 12. A number must be
+ * plain decimal (refused here, naming the flag); a word stays a word for check() to name.
+ */
+export function parseFlag(flag: string, text: string, r: Rule): unknown {
+  const num = (t: string) => decimalFlag(flag, t, () => true, allowed(r.kind === 'lrs' ? { ...r, kind: 'numbers' } : r)); // the range is check()'s; a flag's rates are one list
   switch (r.kind) {
     case 'int':
-    case 'number': {
-      const v = num(text);
-      return Object.is(v, -0) ? 0 : v;
-    }
+    case 'number':
+      return num(text);
     case 'numbers':
     case 'numbersOrNull':
     case 'lrs':

@@ -53,6 +53,17 @@ test('a finished sweep extended with a larger --runs trains only the new runs; a
   const sweep = (extra: string[]) => runCli(['--preset', 'smoke', '--out', out, '--quiet', ...extra]);
   assert.equal(sweep(['--runs', '1']).code, 0);
   const first = readTable(path.join(out, 'runs.csv'));
+  // --dry-run says what re-running would do: extend, with the runs it would train; resume, with none left
+  const untouched = snapshot(out);
+  const dry = runCli(['--preset', 'smoke', '--out', out, '--runs', '3', '--dry-run']);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.ok(dry.stdout.includes(`output: ${out} (extend the sweep there from 1 to 3 runs per cell: ${CELLS * 2} new runs to train, the ${CELLS} finished there kept)\n`), dry.stdout);
+  assert.doesNotMatch(dry.stdout, /resume/);
+  const dryJson = JSON.parse(runCli(['--preset', 'smoke', '--out', out, '--runs', '3', '--dry-run', '--json']).stdout);
+  assert.deepEqual([dryJson.mode, dryJson.runs, dryJson.toTrain], ['extend', CELLS * 3, CELLS * 2]);
+  const same = runCli(['--preset', 'smoke', '--out', out, '--runs', '1', '--dry-run']);
+  assert.ok(same.stdout.includes(`output: ${out} (resume: 0 runs to train, the ${CELLS} finished there kept)\n`), same.stdout);
+  assert.equal(snapshot(out), untouched, 'a dry run writes nothing');
   const more = runCli(['--preset', 'smoke', '--out', out, '--runs', '2', '--json']);
   assert.equal(more.code, 0, more.stderr);
   assert.match(more.stderr, /extending the sweep in .* from 1 to 2 runs per cell: only the new runs train/);

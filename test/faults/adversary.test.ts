@@ -40,3 +40,12 @@ test('a sweep of more than 2,000,000 runs in all is refused (each axis was bound
   assertOneLine(runCli(args), 2, 'at most 2000000 runs');
   assert.equal(fs.existsSync(out), false);
 });
+
+test('compare with a file for BASE or NEW names that folder (it said "NEW/compare.csv cannot be written (ENOTDIR)")', () => {
+  const sweep = finishedSweep('adv-file');
+  const file = path.join(tmpDir('adv-file'), 'notes.txt');
+  fs.writeFileSync(file, 'x');
+  assertOneLine(runCli(['compare', sweep, file]), 2, `compare: NEW: got ${JSON.stringify(file)}; allowed: an existing sweep folder`);
+  assertOneLine(runCli(['compare', file, sweep]), 2, `compare: BASE: got ${JSON.stringify(file)}; allowed: an existing sweep folder`);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'x');
+});

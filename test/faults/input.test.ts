@@ -58,6 +58,8 @@ const CASES: [string, string[], string | RegExp][] = [
   ['key train.hasOwnProperty', ['--config', config('hasown', '{"train":{"hasOwnProperty":1}}')], /unknown key train\.hasOwnProperty/],
   ['key sweep.constructor', ['--config', config('sweep-ctor', '{"sweep":{"constructor":{"runs":3}}}')], /unknown key sweep\.constructor/],
   ['nested data.__proto__', ['--config', config('nested-proto', '{"data":{"__proto__":{"dim":3}}}')], /unknown key data\.__proto__/],
+  // an empty --config was skipped as if absent (exit 0): the file named is read, or refused
+  ['--config ""', ['--config', ''], /--config "" cannot be read \(ENOENT\)/],
   ['key model.valueOf', ['--config', config('valueof', '{"model":{"valueOf":2}}')], /unknown key model\.valueOf/],
 ];
 
