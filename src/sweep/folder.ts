@@ -1,4 +1,5 @@
 // The output folder: a new sweep, the same sweep resumed, or another sweep refused.
+import { findDuplicateKey } from '../config/duplicates';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError, usage } from '../errors';
@@ -89,7 +90,8 @@ export function readManifest(dir: string): Manifest | null {
   } catch {
     x = undefined;
   }
-  const problem = x === undefined ? 'not JSON' : manifestProblem(x);
+  const dup = x === undefined ? null : findDuplicateKey(text); // a hand-edited key given twice: JSON.parse would judge resume and merge on the last
+  const problem = x === undefined ? 'not JSON' : dup ? `the key ${JSON.stringify(dup.key)} twice, at ${dup.path}` : manifestProblem(x);
   if (problem) throw new UsageError(`${file} is damaged (${problem}); allowed: a manifest written by mmoe-sweep (move the folder aside, or delete the file to start over)`, file);
   return x as Manifest;
 }

@@ -106,6 +106,18 @@ for (const [what, text] of [['an empty object', '{}'], ['not JSON', '{"tool": "m
   });
 }
 
+test('a manifest edited to hold a key twice is damaged: resume and merge would judge it on the last one', () => {
+  const dir = finishedSweep('manifest-dup');
+  const f = path.join(dir, 'manifest.json');
+  const text = fs.readFileSync(f, 'utf8');
+  const edited = text.replace(/^(\s*)"tool": /m, '$1"configHash": "0000000000000000",\n$1"tool": ');
+  assert.notEqual(edited, text);
+  fs.writeFileSync(f, edited);
+  const before = snapshot(dir);
+  assertOneLine(runCli([...TINY, '--out', dir]), 2, /manifest\.json is damaged \(the key "configHash" twice, at configHash\)/);
+  assert.equal(snapshot(dir), before);
+});
+
 test('report on a folder whose manifest is {}: exit 2, nothing written', () => {
   const dir = finishedSweep('manifest-report');
   fs.writeFileSync(path.join(dir, 'manifest.json'), '{}');
