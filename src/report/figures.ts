@@ -1,5 +1,5 @@
 // The paper's figures from a sweep folder: each one a CSV, a Vega-Lite spec that reads it by a
-// relative URL (so a user can restyle it), and the SVG and PNG rendered from that pair in Node.
+// relative URL (so a user can restyle it), and the SVG, PNG and PDF rendered from that pair in Node.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
@@ -8,7 +8,7 @@ import { writeAtomic } from '../output/files';
 import { REPORT_OUTPUTS, ReportOutput, reportHeader } from './columns';
 import { cellKey, Facets, orderModels, pointText, runsOf, Sweep } from './load';
 import { PAPER_FIGURE2, PAPER_FIGURE4 } from './paper';
-import { FONT_FAMILY, svgToPng } from './render';
+import { FONT_FAMILY, svgToPdf, svgToPng } from './render';
 import { histogram, quantile } from './summary';
 import { mean, meanCi } from './stats';
 import { BASELINE } from '../output/gain';
@@ -37,7 +37,7 @@ export const FIGURE_NAMES = ['fig2-label-correlation', 'fig3-shared-bottom-curve
 const NEEDS: Partial<Record<(typeof FIGURE_NAMES)[number], string>> = {
   'fig3-shared-bottom-curves': 'curves.csv', 'fig4-loss-curves': 'curves.csv', 'fig6-gates': 'gates.csv',
 };
-const FIGURE_EXTENSIONS = ['.csv', '.vl.json', '.svg', '.png'];
+const FIGURE_EXTENSIONS = ['.csv', '.vl.json', '.svg', '.png', '.pdf'];
 
 export function metricLabel(s: Sweep): string {
   return s.metric === 'normalized' ? 'held-out MSE / label variance' : 'held-out MSE';
@@ -596,12 +596,17 @@ export function buildFigures(s: Sweep): { figures: Figure[]; skipped: Skipped[] 
 // which TypeScript's CommonJS output would otherwise turn into require().
 const esmImport = new Function('m', 'return import(m)') as (m: string) => Promise<any>;
 
-/** Writes NAME.csv, NAME.vl.json, NAME.svg and NAME.png for each figure into dir/figures; returns the files. */
-export async function writeFigures(dir: string, figures: Figure[]): Promise<string[]> {
+/**
+ * Writes NAME.csv, NAME.vl.json, NAME.svg, NAME.png and NAME.pdf for each figure into
+ * dir/figures; returns the files and one line for each PDF that could not be drawn (the
+ * figure's other files stand without it).
+ */
+export async function writeFigures(dir: string, figures: Figure[]): Promise<{ files: string[]; warnings: string[] }> {
   const out = path.join(dir, FIGURES_DIR);
   fs.mkdirSync(out, { recursive: true });
   const [vega, vl] = await Promise.all([esmImport('vega'), esmImport('vega-lite')]);
   const files: string[] = [];
+  const warnings: string[] = [];
   for (const f of figures) {
     const csv = path.join(dir, REPORT_OUTPUTS[f.output].file);
     writeAtomic(csv, stringify(f.rows, { header: true, columns: [...reportHeader(f.output), ...(f.extraColumns ?? [])], cast: { boolean: (b) => String(b) } }));
@@ -616,16 +621,24 @@ export async function writeFigures(dir: string, figures: Figure[]): Promise<stri
     const pngFile = path.join(out, `${f.name}.png`);
     writeAtomic(pngFile, (await svgToPng(svg)).png);
     files.push(csv, specFile, svgFile, pngFile);
+    const pdfFile = path.join(out, `${f.name}.pdf`);
+    try {
+      writeAtomic(pdfFile, await svgToPdf(svg, f.name));
+      files.push(pdfFile);
+    } catch (e) {
+      warnings.push(`${FIGURES_DIR}/${f.name}.pdf not written: the PDF renderer failed (${(e as Error).message.split('\n')[0]}); the SVG and PNG are complete`);
+    }
   }
-  return files;
+  return { files, warnings };
 }
 
-/** Removes the files of figures this report did not draw, so no stale figure outlives its data; returns them. */
-export function removeStaleFigures(dir: string, drawn: Figure[]): string[] {
+/** Removes the figure files in dir that this report did not write (`written`, by name), so none outlives its data; returns them. */
+export function removeStaleFigures(dir: string, written: string[]): string[] {
   const out = path.join(dir, FIGURES_DIR);
   if (!fs.existsSync(out)) return [];
-  const stale = [...FIGURE_NAMES, GRID_FIGURE].filter((n) => !drawn.some((f) => f.name === n))
-    .flatMap((n) => FIGURE_EXTENSIONS.map((e) => path.join(out, `${n}${e}`)))
+  const names = new Set(written.map((f) => path.basename(f)));
+  const stale = [...FIGURE_NAMES, GRID_FIGURE].flatMap((n) => FIGURE_EXTENSIONS.map((e) => `${n}${e}`))
+    .filter((f) => !names.has(f)).map((f) => path.join(out, f))
     .filter((f) => fs.existsSync(f));
   for (const f of stale) fs.rmSync(f);
   return stale;
