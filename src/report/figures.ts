@@ -15,12 +15,43 @@ import { BASELINE } from '../output/gain';
 
 export const FIGURES_DIR = 'figures';
 
-/** Fixed colours, dashes and point shapes, so a model looks the same in every figure, in grey too. */
-const MODEL_COLORS: Record<string, string> = { 'shared-bottom': '#d62728', omoe: '#ff7f0e', mmoe: '#1f77b4' };
-const MODEL_DASHES: Record<string, number[]> = { 'shared-bottom': [1, 0], omoe: [8, 4], mmoe: [2, 3] };
-const MODEL_SHAPES: Record<string, string> = { 'shared-bottom': 'square', omoe: 'triangle-up', mmoe: 'circle' };
-const OTHER_DASHES = [[12, 3, 3, 3], [4, 2, 1, 2]];
-const OTHER_SHAPES = ['diamond', 'cross', 'triangle-down'];
+interface ModelStyle { color: string; dash: number[]; shape: string }
+/**
+ * Fixed colours, dashes and point shapes, so a model looks the same in every figure, in grey
+ * too; the paper's three keep the ones their committed figures were drawn in.
+ */
+const MODEL_STYLES: Record<string, ModelStyle> = {
+  'single-task': { color: '#555555', dash: [14, 4], shape: 'cross' },
+  'shared-bottom': { color: '#d62728', dash: [1, 0], shape: 'square' },
+  omoe: { color: '#ff7f0e', dash: [8, 4], shape: 'triangle-up' },
+  mmoe: { color: '#1f77b4', dash: [2, 3], shape: 'circle' },
+  cgc: { color: '#2ca02c', dash: [12, 3, 3, 3], shape: 'diamond' },
+  ple: { color: '#9467bd', dash: [4, 2, 1, 2], shape: 'triangle-down' },
+  'cross-stitch': { color: '#8c564b', dash: [6, 2, 6, 6], shape: 'triangle-right' },
+  'l2-constrained': { color: '#e377c2', dash: [1, 3], shape: 'triangle-left' },
+};
+/** For models of one's own (--model-file): each takes the one its name hashes to, the next free one when taken. */
+const OTHER_STYLES: ModelStyle[] = [
+  { color: '#bcbd22', dash: [10, 2, 2, 2, 2, 2], shape: 'wedge' },
+  { color: '#17becf', dash: [3, 1], shape: 'arrow' },
+  { color: '#393b79', dash: [9, 3, 1, 3], shape: 'M0,-1L0.87,-0.5L0.87,0.5L0,1L-0.87,0.5L-0.87,-0.5Z' }, // hexagon
+  { color: '#637939', dash: [5, 5], shape: 'M0,-1L0.95,-0.31L0.59,0.81L-0.59,0.81L-0.95,-0.31Z' }, // pentagon
+  { color: '#7b4173', dash: [1, 1], shape: 'M0,-1L0.29,-0.4L0.95,-0.31L0.48,0.15L0.59,0.81L0,0.5L-0.59,0.81L-0.48,0.15L-0.95,-0.31L-0.29,-0.4Z' }, // star
+];
+
+/** Each model's style: MODEL_STYLES, or for others OTHER_STYLES by a hash of the name (FNV-1a), so it does not move with the set of models. */
+function modelStyles(models: string[]): ModelStyle[] {
+  const taken = new Set<number>();
+  return models.map((m) => {
+    if (MODEL_STYLES[m]) return MODEL_STYLES[m];
+    let h = 0x811c9dc5;
+    for (const ch of m) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193) >>> 0;
+    let i = h % OTHER_STYLES.length;
+    for (let k = 0; k < OTHER_STYLES.length && taken.has(i); k++) i = (i + 1) % OTHER_STYLES.length;
+    taken.add(i);
+    return OTHER_STYLES[i];
+  });
+}
 
 /** Fonts large enough for a slide; every figure merges this into its own config. */
 const THEME = {
@@ -60,19 +91,13 @@ function csvData(output: ReportOutput, numbers: string[]): Spec {
   return { url: path.basename(REPORT_OUTPUTS[output].file), format: { type: 'csv', parse } };
 }
 
-function modelColor(models: string[]): Spec {
-  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_COLORS[m] ?? '#555555') } };
+/** An encoding of the model by one part of its style, over `models` in order (titled: for a legend). */
+function modelScale(models: string[], part: keyof ModelStyle, titled = true): Spec {
+  return { field: 'model', type: 'nominal', ...(titled ? { title: 'model' } : {}), scale: { domain: models, range: modelStyles(models).map((st) => st[part]) } };
 }
-
-function modelDash(models: string[]): Spec {
-  let other = 0;
-  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_DASHES[m] ?? OTHER_DASHES[other++ % OTHER_DASHES.length]) } };
-}
-
-function modelShape(models: string[]): Spec {
-  let other = 0;
-  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_SHAPES[m] ?? OTHER_SHAPES[other++ % OTHER_SHAPES.length]) } };
-}
+const modelColor = (models: string[]) => modelScale(models, 'color');
+const modelDash = (models: string[]) => modelScale(models, 'dash');
+const modelShape = (models: string[]) => modelScale(models, 'shape');
 
 // ---- Figures 3 and 4: loss vs step ------------------------------------------------------
 
@@ -492,7 +517,7 @@ function histograms(s: Sweep): Figure {
           x: { field: 'bin_start', type: 'quantitative', title: metricLabel(s), scale: { domain: [0, max + width], nice: false }, axis: { tickCount: 6 } },
           x2: { field: 'bin_end' },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of runs', scale: { domain: [0, 1] }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
-          color: { condition: { test: "datum.overflow === 'true' || datum.overflow === true", value: '#9e9e9e' }, field: 'model', type: 'nominal', scale: { domain: s.models, range: s.models.map((m) => MODEL_COLORS[m] ?? '#555555') }, legend: null },
+          color: { condition: { test: "datum.overflow === 'true' || datum.overflow === true", value: '#9e9e9e' }, ...modelScale(s.models, 'color', false), legend: null },
           tooltip: [{ field: 'model' }, { field: 'correlation' }, { field: 'bin_start' }, { field: 'count' }, { field: 'runs' }],
         },
       },
