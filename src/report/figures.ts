@@ -207,17 +207,27 @@ function ciRow(values: number[]): [number, number, number, number] {
 /** Correlation on x, falling to the right as in the paper's panels, ticks at the sweep's correlations. */
 const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 20 }, axis: { values: s.correlations } });
 
-/** Mean per model against x (correlation unless given): a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model. */
-function meanWithCiLayers(s: Sweep, title = metricLabel(s), models = s.models, x: Spec = correlationX(s), tips: string[] = []): { enc: Spec; layers: Spec[] } {
+/** Pixels between neighbouring models' marks at one x. */
+const DODGE = 7;
+/** Said in the subtitle of every figure drawn with `dodge`. */
+const DODGE_NOTE = `models set ${DODGE} px apart at each x, in legend order, so no interval hides another`;
+
+/** A mark's x offset by model, centred on the true x, so models' intervals at one x stand side by side, not on top of each other. */
+const dodge = (models: string[]) => ({ expr: `(indexof(${JSON.stringify(models)}, datum.model) - ${(models.length - 1) / 2}) * ${DODGE}` });
+
+/** Mean per model against x (correlation unless given): a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model; dodged by model (`dodge`). */
+function meanWithCiLayers(s: Sweep, title = metricLabel(s), models = s.models, x: Spec = correlationX(s), tips: string[] = []): { enc: Spec; layers: Spec[]; xOffset: Spec } {
   const y = { field: 'mean', type: 'quantitative', title, scale: { zero: true } };
   const enc = { x, color: modelColor(models) };
   const tooltip = ['model', 'correlation', ...tips, 'runs', 'mean', 'ci_low', 'ci_high'].map((field) => ({ field }));
+  const xOffset = dodge(models);
   return {
     enc,
+    xOffset,
     layers: [
-      { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { ...enc, y, strokeDash: modelDash(models) } },
-      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
-      { mark: { type: 'point', filled: true, size: 110, opacity: 1 }, encoding: { ...enc, y, shape: modelShape(models), tooltip } },
+      { mark: { type: 'line', strokeWidth: 2.5, xOffset }, encoding: { ...enc, y, strokeDash: modelDash(models) } },
+      { mark: { type: 'rule', strokeWidth: 2, xOffset }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
+      { mark: { type: 'point', filled: true, size: 110, opacity: 1, xOffset }, encoding: { ...enc, y, shape: modelShape(models), tooltip } },
     ],
   };
 }
@@ -232,20 +242,20 @@ function finalLoss(s: Sweep): Figure {
       rows.push([model, p, ...ciRow(values), paper ?? '']);
     }
   }
-  const { enc, layers } = meanWithCiLayers(s);
+  const { enc, layers, xOffset } = meanWithCiLayers(s);
   return {
     name: 'fig4-final-loss',
     output: 'finalLoss',
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Final held-out loss vs task correlation (paper Figure 4, end of training)', subtitle: ['filled, with bars: this sweep, mean over runs (each run: mean of its two tasks) and 95% CI', "hollow: the paper's Figure 4 values (one task, read off the figure)"], anchor: 'start' },
+      title: { text: 'Final held-out loss vs task correlation (paper Figure 4, end of training)', subtitle: ['filled, with bars: this sweep, mean over runs (each run: mean of its two tasks) and 95% CI', "hollow: the paper's Figure 4 values (one task, read off the figure)", DODGE_NOTE], anchor: 'start' },
       data: csvData('finalLoss', ['correlation', 'runs', 'mean', 'ci_low', 'ci_high', 'paper']),
       width: 420,
       height: 300,
       layer: [
         ...layers,
-        { transform: [{ filter: 'isValid(datum.paper)' }], mark: { type: 'point', filled: false, size: 110, strokeWidth: 2, opacity: 1 }, encoding: { ...enc, y: { field: 'paper', type: 'quantitative' }, shape: modelShape(s.models) } },
+        { transform: [{ filter: 'isValid(datum.paper)' }], mark: { type: 'point', filled: false, size: 110, strokeWidth: 2, opacity: 1, xOffset }, encoding: { ...enc, y: { field: 'paper', type: 'quantitative' }, shape: modelShape(s.models) } },
       ],
       config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
     },
@@ -270,7 +280,7 @@ function finalLossByTask(s: Sweep): Figure | null {
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Final held-out loss per task vs task correlation', subtitle: ['mean over runs with 95% CI, each task on its own'], anchor: 'start' },
+      title: { text: 'Final held-out loss per task vs task correlation', subtitle: ['mean over runs with 95% CI, each task on its own', DODGE_NOTE], anchor: 'start' },
       data: csvData('finalLossByTask', ['correlation', 'task', 'runs', 'mean', 'ci_low', 'ci_high']),
       facet: { column: { field: 'task', type: 'ordinal', header: { title: null, labelExpr: "'task ' + datum.value" } } },
       spec: {
@@ -327,7 +337,7 @@ function mtlGainFigure(s: Sweep): Figure | null {
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'MTL gain over single-task vs task correlation (PLE\'s view)', subtitle: ['(L_single − L) / L_single per run and task, paired by run index; mean over runs and 95% CI', '> 0: better than one network per task; both tasks, then each task (a seesaw: one above 0, the other below)'], anchor: 'start' },
+      title: { text: 'MTL gain over single-task vs task correlation (PLE\'s view)', subtitle: ['(L_single − L) / L_single per run and task, paired by run index; mean over runs and 95% CI', '> 0: better than one network per task; both tasks, then each task (a seesaw: one above 0, the other below)', DODGE_NOTE], anchor: 'start' },
       data: csvData('mtlGain', ['correlation', 'runs', 'mean', 'ci_low', 'ci_high']),
       facet: { column: { field: 'task', type: 'ordinal', sort: ['both', '1', '2'], header: { title: null, labelExpr: "datum.value == 'both' ? 'both tasks' : 'task ' + datum.value" } } },
       spec: {
@@ -403,7 +413,7 @@ export function gridFigure(f: Facets): Figure | null {
     extraColumns: open,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: `Final held-out loss vs ${axis} (--set)`, subtitle: ['mean over the runs of each combination (each run: mean of its two tasks) with 95% CI', 'never pooled across combinations; each model at its best lr in each combination'], anchor: 'start' },
+      title: { text: `Final held-out loss vs ${axis} (--set)`, subtitle: ['mean over the runs of each combination (each run: mean of its two tasks) with 95% CI', 'never pooled across combinations; each model at its best lr in each combination', DODGE_NOTE], anchor: 'start' },
       data: csvData('gridFinalLoss', ['correlation', 'lr', 'runs', 'diverged', 'mean', 'ci_low', 'ci_high', ...open.map(fieldName)]),
       transform: [{ filter: "datum.task === 'both'" }],
       facet: {
