@@ -8,7 +8,7 @@
 // regression, and ranks need no finite value. Reads output files only.
 import { Column, col, CORRELATION, MODEL } from '../output/columns';
 import { UsageError } from '../errors';
-import { openSweepFolder } from './load';
+import { modelRank, openSweepFolder } from './load';
 import { Row } from './read';
 import { hodgesLehmannPaired, hodgesLehmannTwo, mannWhitneyU, wilcoxonSignedRank } from './stats';
 import { METRICS, Metric, quantile } from './summary';
@@ -238,8 +238,7 @@ export function compareSweeps(baseDir: string, newDir: string, o: CompareOptions
   const next = readFolder(newDir, o.metric);
   const notes = checkComparable(base, next);
   const cells = [...base.cells.entries()].filter(([k]) => next.cells.has(k)).map(([k, c]) => compareCell(c.axes, c.runs, next.cells.get(k)!.runs, o));
-  const order = (m: string) => ['shared-bottom', 'omoe', 'mmoe'].indexOf(m);
-  cells.sort((x, y) => order(x.axes.model) - order(y.axes.model) || Number(x.axes.correlation) - Number(y.axes.correlation) || Number(x.axes.lr) - Number(y.axes.lr) || cellName(x.axes).localeCompare(cellName(y.axes)));
+  cells.sort((x, y) => modelRank(x.axes.model) - modelRank(y.axes.model) || Number(x.axes.correlation) - Number(y.axes.correlation) || Number(x.axes.lr) - Number(y.axes.lr) || cellName(x.axes).localeCompare(cellName(y.axes)));
   return { base: baseDir, new: newDir, metric: o.metric, alpha: o.alpha, tolerance: o.tolerance, axes: base.axes, cells, notes };
 }
 

@@ -1,5 +1,5 @@
 // The paper's figures from a sweep folder: each one a CSV, a Vega-Lite spec that reads it by a
-// relative URL (so a user can restyle it), and the SVG and PNG rendered from that pair in Node.
+// relative URL (so a user can restyle it), and the SVG, PNG and PDF rendered from that pair in Node.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
@@ -8,19 +8,50 @@ import { writeAtomic } from '../output/files';
 import { REPORT_OUTPUTS, ReportOutput, reportHeader } from './columns';
 import { cellKey, Facets, orderModels, pointText, runsOf, Sweep } from './load';
 import { PAPER_FIGURE2, PAPER_FIGURE4 } from './paper';
-import { FONT_FAMILY, svgToPng } from './render';
+import { FONT_FAMILY, svgToPdf, svgToPng } from './render';
 import { histogram, quantile } from './summary';
 import { mean, meanCi } from './stats';
 import { BASELINE } from '../output/gain';
 
 export const FIGURES_DIR = 'figures';
 
-/** Fixed colours, dashes and point shapes, so a model looks the same in every figure, in grey too. */
-const MODEL_COLORS: Record<string, string> = { 'shared-bottom': '#d62728', omoe: '#ff7f0e', mmoe: '#1f77b4' };
-const MODEL_DASHES: Record<string, number[]> = { 'shared-bottom': [1, 0], omoe: [8, 4], mmoe: [2, 3] };
-const MODEL_SHAPES: Record<string, string> = { 'shared-bottom': 'square', omoe: 'triangle-up', mmoe: 'circle' };
-const OTHER_DASHES = [[12, 3, 3, 3], [4, 2, 1, 2]];
-const OTHER_SHAPES = ['diamond', 'cross', 'triangle-down'];
+interface ModelStyle { color: string; dash: number[]; shape: string }
+/**
+ * Fixed colours, dashes and point shapes, so a model looks the same in every figure, in grey
+ * too; the paper's three keep the ones their committed figures were drawn in.
+ */
+const MODEL_STYLES: Record<string, ModelStyle> = {
+  'single-task': { color: '#555555', dash: [14, 4], shape: 'cross' },
+  'shared-bottom': { color: '#d62728', dash: [1, 0], shape: 'square' },
+  omoe: { color: '#ff7f0e', dash: [8, 4], shape: 'triangle-up' },
+  mmoe: { color: '#1f77b4', dash: [2, 3], shape: 'circle' },
+  cgc: { color: '#2ca02c', dash: [12, 3, 3, 3], shape: 'diamond' },
+  ple: { color: '#9467bd', dash: [4, 2, 1, 2], shape: 'triangle-down' },
+  'cross-stitch': { color: '#8c564b', dash: [6, 2, 6, 6], shape: 'triangle-right' },
+  'l2-constrained': { color: '#e377c2', dash: [1, 3], shape: 'triangle-left' },
+};
+/** For models of one's own (--model-file): each takes the one its name hashes to, the next free one when taken. */
+const OTHER_STYLES: ModelStyle[] = [
+  { color: '#bcbd22', dash: [10, 2, 2, 2, 2, 2], shape: 'wedge' },
+  { color: '#17becf', dash: [3, 1], shape: 'arrow' },
+  { color: '#393b79', dash: [9, 3, 1, 3], shape: 'M0,-1L0.87,-0.5L0.87,0.5L0,1L-0.87,0.5L-0.87,-0.5Z' }, // hexagon
+  { color: '#637939', dash: [5, 5], shape: 'M0,-1L0.95,-0.31L0.59,0.81L-0.59,0.81L-0.95,-0.31Z' }, // pentagon
+  { color: '#7b4173', dash: [1, 1], shape: 'M0,-1L0.29,-0.4L0.95,-0.31L0.48,0.15L0.59,0.81L0,0.5L-0.59,0.81L-0.48,0.15L-0.95,-0.31L-0.29,-0.4Z' }, // star
+];
+
+/** Each model's style: MODEL_STYLES, or for others OTHER_STYLES by a hash of the name (FNV-1a), so it does not move with the set of models. */
+function modelStyles(models: string[]): ModelStyle[] {
+  const taken = new Set<number>();
+  return models.map((m) => {
+    if (MODEL_STYLES[m]) return MODEL_STYLES[m];
+    let h = 0x811c9dc5;
+    for (const ch of m) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193) >>> 0;
+    let i = h % OTHER_STYLES.length;
+    for (let k = 0; k < OTHER_STYLES.length && taken.has(i); k++) i = (i + 1) % OTHER_STYLES.length;
+    taken.add(i);
+    return OTHER_STYLES[i];
+  });
+}
 
 /** Fonts large enough for a slide; every figure merges this into its own config. */
 const THEME = {
@@ -37,7 +68,7 @@ export const FIGURE_NAMES = ['fig2-label-correlation', 'fig3-shared-bottom-curve
 const NEEDS: Partial<Record<(typeof FIGURE_NAMES)[number], string>> = {
   'fig3-shared-bottom-curves': 'curves.csv', 'fig4-loss-curves': 'curves.csv', 'fig6-gates': 'gates.csv',
 };
-const FIGURE_EXTENSIONS = ['.csv', '.vl.json', '.svg', '.png'];
+const FIGURE_EXTENSIONS = ['.csv', '.vl.json', '.svg', '.png', '.pdf'];
 
 export function metricLabel(s: Sweep): string {
   return s.metric === 'normalized' ? 'held-out MSE / label variance' : 'held-out MSE';
@@ -60,19 +91,13 @@ function csvData(output: ReportOutput, numbers: string[]): Spec {
   return { url: path.basename(REPORT_OUTPUTS[output].file), format: { type: 'csv', parse } };
 }
 
-function modelColor(models: string[]): Spec {
-  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_COLORS[m] ?? '#555555') } };
+/** An encoding of the model by one part of its style, over `models` in order (titled: for a legend). */
+function modelScale(models: string[], part: keyof ModelStyle, titled = true): Spec {
+  return { field: 'model', type: 'nominal', ...(titled ? { title: 'model' } : {}), scale: { domain: models, range: modelStyles(models).map((st) => st[part]) } };
 }
-
-function modelDash(models: string[]): Spec {
-  let other = 0;
-  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_DASHES[m] ?? OTHER_DASHES[other++ % OTHER_DASHES.length]) } };
-}
-
-function modelShape(models: string[]): Spec {
-  let other = 0;
-  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: models.map((m) => MODEL_SHAPES[m] ?? OTHER_SHAPES[other++ % OTHER_SHAPES.length]) } };
-}
+const modelColor = (models: string[]) => modelScale(models, 'color');
+const modelDash = (models: string[]) => modelScale(models, 'dash');
+const modelShape = (models: string[]) => modelScale(models, 'shape');
 
 // ---- Figures 3 and 4: loss vs step ------------------------------------------------------
 
@@ -182,17 +207,27 @@ function ciRow(values: number[]): [number, number, number, number] {
 /** Correlation on x, falling to the right as in the paper's panels, ticks at the sweep's correlations. */
 const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 20 }, axis: { values: s.correlations } });
 
-/** Mean per model against x (correlation unless given): a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model. */
-function meanWithCiLayers(s: Sweep, title = metricLabel(s), models = s.models, x: Spec = correlationX(s), tips: string[] = []): { enc: Spec; layers: Spec[] } {
+/** Pixels between neighbouring models' marks at one x. */
+const DODGE = 7;
+/** Said in the subtitle of every figure drawn with `dodge`. */
+const DODGE_NOTE = `models set ${DODGE} px apart at each x, in legend order, so no interval hides another`;
+
+/** A mark's x offset by model, centred on the true x, so models' intervals at one x stand side by side, not on top of each other. */
+const dodge = (models: string[]) => ({ expr: `(indexof(${JSON.stringify(models)}, datum.model) - ${(models.length - 1) / 2}) * ${DODGE}` });
+
+/** Mean per model against x (correlation unless given): a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model; dodged by model (`dodge`). */
+function meanWithCiLayers(s: Sweep, title = metricLabel(s), models = s.models, x: Spec = correlationX(s), tips: string[] = []): { enc: Spec; layers: Spec[]; xOffset: Spec } {
   const y = { field: 'mean', type: 'quantitative', title, scale: { zero: true } };
   const enc = { x, color: modelColor(models) };
   const tooltip = ['model', 'correlation', ...tips, 'runs', 'mean', 'ci_low', 'ci_high'].map((field) => ({ field }));
+  const xOffset = dodge(models);
   return {
     enc,
+    xOffset,
     layers: [
-      { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { ...enc, y, strokeDash: modelDash(models) } },
-      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
-      { mark: { type: 'point', filled: true, size: 110, opacity: 1 }, encoding: { ...enc, y, shape: modelShape(models), tooltip } },
+      { mark: { type: 'line', strokeWidth: 2.5, xOffset }, encoding: { ...enc, y, strokeDash: modelDash(models) } },
+      { mark: { type: 'rule', strokeWidth: 2, xOffset }, encoding: { ...enc, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
+      { mark: { type: 'point', filled: true, size: 110, opacity: 1, xOffset }, encoding: { ...enc, y, shape: modelShape(models), tooltip } },
     ],
   };
 }
@@ -207,20 +242,20 @@ function finalLoss(s: Sweep): Figure {
       rows.push([model, p, ...ciRow(values), paper ?? '']);
     }
   }
-  const { enc, layers } = meanWithCiLayers(s);
+  const { enc, layers, xOffset } = meanWithCiLayers(s);
   return {
     name: 'fig4-final-loss',
     output: 'finalLoss',
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Final held-out loss vs task correlation (paper Figure 4, end of training)', subtitle: ['filled, with bars: this sweep, mean over runs (each run: mean of its two tasks) and 95% CI', "hollow: the paper's Figure 4 values (one task, read off the figure)"], anchor: 'start' },
+      title: { text: 'Final held-out loss vs task correlation (paper Figure 4, end of training)', subtitle: ['filled, with bars: this sweep, mean over runs (each run: mean of its two tasks) and 95% CI', "hollow: the paper's Figure 4 values (one task, read off the figure)", DODGE_NOTE], anchor: 'start' },
       data: csvData('finalLoss', ['correlation', 'runs', 'mean', 'ci_low', 'ci_high', 'paper']),
       width: 420,
       height: 300,
       layer: [
         ...layers,
-        { transform: [{ filter: 'isValid(datum.paper)' }], mark: { type: 'point', filled: false, size: 110, strokeWidth: 2, opacity: 1 }, encoding: { ...enc, y: { field: 'paper', type: 'quantitative' }, shape: modelShape(s.models) } },
+        { transform: [{ filter: 'isValid(datum.paper)' }], mark: { type: 'point', filled: false, size: 110, strokeWidth: 2, opacity: 1, xOffset }, encoding: { ...enc, y: { field: 'paper', type: 'quantitative' }, shape: modelShape(s.models) } },
       ],
       config: { ...THEME, legend: { ...THEME.legend, orient: 'right' } },
     },
@@ -245,7 +280,7 @@ function finalLossByTask(s: Sweep): Figure | null {
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Final held-out loss per task vs task correlation', subtitle: ['mean over runs with 95% CI, each task on its own'], anchor: 'start' },
+      title: { text: 'Final held-out loss per task vs task correlation', subtitle: ['mean over runs with 95% CI, each task on its own', DODGE_NOTE], anchor: 'start' },
       data: csvData('finalLossByTask', ['correlation', 'task', 'runs', 'mean', 'ci_low', 'ci_high']),
       facet: { column: { field: 'task', type: 'ordinal', header: { title: null, labelExpr: "'task ' + datum.value" } } },
       spec: {
@@ -302,7 +337,7 @@ function mtlGainFigure(s: Sweep): Figure | null {
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'MTL gain over single-task vs task correlation (PLE\'s view)', subtitle: ['(L_single − L) / L_single per run and task, paired by run index; mean over runs and 95% CI', '> 0: better than one network per task; both tasks, then each task (a seesaw: one above 0, the other below)'], anchor: 'start' },
+      title: { text: 'MTL gain over single-task vs task correlation (PLE\'s view)', subtitle: ['(L_single − L) / L_single per run and task, paired by run index; mean over runs and 95% CI', '> 0: better than one network per task; both tasks, then each task (a seesaw: one above 0, the other below)', DODGE_NOTE], anchor: 'start' },
       data: csvData('mtlGain', ['correlation', 'runs', 'mean', 'ci_low', 'ci_high']),
       facet: { column: { field: 'task', type: 'ordinal', sort: ['both', '1', '2'], header: { title: null, labelExpr: "datum.value == 'both' ? 'both tasks' : 'task ' + datum.value" } } },
       spec: {
@@ -378,7 +413,7 @@ export function gridFigure(f: Facets): Figure | null {
     extraColumns: open,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: `Final held-out loss vs ${axis} (--set)`, subtitle: ['mean over the runs of each combination (each run: mean of its two tasks) with 95% CI', 'never pooled across combinations; each model at its best lr in each combination'], anchor: 'start' },
+      title: { text: `Final held-out loss vs ${axis} (--set)`, subtitle: ['mean over the runs of each combination (each run: mean of its two tasks) with 95% CI', 'never pooled across combinations; each model at its best lr in each combination', DODGE_NOTE], anchor: 'start' },
       data: csvData('gridFinalLoss', ['correlation', 'lr', 'runs', 'diverged', 'mean', 'ci_low', 'ci_high', ...open.map(fieldName)]),
       transform: [{ filter: "datum.task === 'both'" }],
       facet: {
@@ -492,7 +527,7 @@ function histograms(s: Sweep): Figure {
           x: { field: 'bin_start', type: 'quantitative', title: metricLabel(s), scale: { domain: [0, max + width], nice: false }, axis: { tickCount: 6 } },
           x2: { field: 'bin_end' },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of runs', scale: { domain: [0, 1] }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
-          color: { condition: { test: "datum.overflow === 'true' || datum.overflow === true", value: '#9e9e9e' }, field: 'model', type: 'nominal', scale: { domain: s.models, range: s.models.map((m) => MODEL_COLORS[m] ?? '#555555') }, legend: null },
+          color: { condition: { test: "datum.overflow === 'true' || datum.overflow === true", value: '#9e9e9e' }, ...modelScale(s.models, 'color', false), legend: null },
           tooltip: [{ field: 'model' }, { field: 'correlation' }, { field: 'bin_start' }, { field: 'count' }, { field: 'runs' }],
         },
       },
@@ -596,12 +631,17 @@ export function buildFigures(s: Sweep): { figures: Figure[]; skipped: Skipped[] 
 // which TypeScript's CommonJS output would otherwise turn into require().
 const esmImport = new Function('m', 'return import(m)') as (m: string) => Promise<any>;
 
-/** Writes NAME.csv, NAME.vl.json, NAME.svg and NAME.png for each figure into dir/figures; returns the files. */
-export async function writeFigures(dir: string, figures: Figure[]): Promise<string[]> {
+/**
+ * Writes NAME.csv, NAME.vl.json, NAME.svg, NAME.png and NAME.pdf for each figure into
+ * dir/figures; returns the files and one line for each PDF that could not be drawn (the
+ * figure's other files stand without it).
+ */
+export async function writeFigures(dir: string, figures: Figure[]): Promise<{ files: string[]; warnings: string[] }> {
   const out = path.join(dir, FIGURES_DIR);
   fs.mkdirSync(out, { recursive: true });
   const [vega, vl] = await Promise.all([esmImport('vega'), esmImport('vega-lite')]);
   const files: string[] = [];
+  const warnings: string[] = [];
   for (const f of figures) {
     const csv = path.join(dir, REPORT_OUTPUTS[f.output].file);
     writeAtomic(csv, stringify(f.rows, { header: true, columns: [...reportHeader(f.output), ...(f.extraColumns ?? [])], cast: { boolean: (b) => String(b) } }));
@@ -616,16 +656,24 @@ export async function writeFigures(dir: string, figures: Figure[]): Promise<stri
     const pngFile = path.join(out, `${f.name}.png`);
     writeAtomic(pngFile, (await svgToPng(svg)).png);
     files.push(csv, specFile, svgFile, pngFile);
+    const pdfFile = path.join(out, `${f.name}.pdf`);
+    try {
+      writeAtomic(pdfFile, await svgToPdf(svg, f.name));
+      files.push(pdfFile);
+    } catch (e) {
+      warnings.push(`${FIGURES_DIR}/${f.name}.pdf not written: the PDF renderer failed (${(e as Error).message.split('\n')[0]}); the SVG and PNG are complete`);
+    }
   }
-  return files;
+  return { files, warnings };
 }
 
-/** Removes the files of figures this report did not draw, so no stale figure outlives its data; returns them. */
-export function removeStaleFigures(dir: string, drawn: Figure[]): string[] {
+/** Removes the figure files in dir that this report did not write (`written`, by name), so none outlives its data; returns them. */
+export function removeStaleFigures(dir: string, written: string[]): string[] {
   const out = path.join(dir, FIGURES_DIR);
   if (!fs.existsSync(out)) return [];
-  const stale = [...FIGURE_NAMES, GRID_FIGURE].filter((n) => !drawn.some((f) => f.name === n))
-    .flatMap((n) => FIGURE_EXTENSIONS.map((e) => path.join(out, `${n}${e}`)))
+  const names = new Set(written.map((f) => path.basename(f)));
+  const stale = [...FIGURE_NAMES, GRID_FIGURE].flatMap((n) => FIGURE_EXTENSIONS.map((e) => `${n}${e}`))
+    .filter((f) => !names.has(f)).map((f) => path.join(out, f))
     .filter((f) => fs.existsSync(f));
   for (const f of stale) fs.rmSync(f);
   return stale;

@@ -11,11 +11,15 @@ import { METRICS, Metric } from './summary';
 import { Grid, gridPoints, Point } from '../config/grid';
 
 /** The paper's order: the baseline first, the proposal last. Unknown models follow, by name. */
-export const MODEL_ORDER = ['shared-bottom', 'omoe', 'mmoe'];
+/** The baseline first, then the paper's three, then the zoo's successors; any other model after them. */
+export const MODEL_ORDER = ['single-task', 'shared-bottom', 'omoe', 'mmoe', 'cgc', 'ple', 'cross-stitch', 'l2-constrained'];
 
+/** A model's place in MODEL_ORDER; every model not in it shares the place after the last. */
+export const modelRank = (m: string) => (MODEL_ORDER.includes(m) ? MODEL_ORDER.indexOf(m) : MODEL_ORDER.length);
+
+/** Distinct models in MODEL_ORDER, the others after them by name (code points, not the locale's collation). */
 export function orderModels(models: Iterable<string>): string[] {
-  const rank = (m: string) => (MODEL_ORDER.includes(m) ? MODEL_ORDER.indexOf(m) : MODEL_ORDER.length);
-  return [...new Set(models)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return [...new Set(models)].sort((a, b) => modelRank(a) - modelRank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export const cellKey = (model: string, correlation: number) => `${model}|${correlation}`;

@@ -36,7 +36,7 @@ export interface ReportResult {
   open: string[];
   files: string[];
   report: string;
-  /** One line per input that was missing and the figures or tables left out for it, for stderr. */
+  /** One line per input that was missing and the figures or tables left out for it, and per PDF not drawn, for stderr. */
   warnings: string[];
   /** Figure files of an earlier report that this one did not redraw, removed. */
   removed: string[];
@@ -59,15 +59,15 @@ export async function writeReport(dir: string, options: ReportOptions, into = di
   const grid = gridFigure(facets);
   if (grid) for (const f of figures) (f.spec.title as { subtitle: string[] }).subtitle.push(`--set combination: ${pointText(facetPoint(sweep, open))}`);
   const drawn = grid ? [...figures, grid] : figures;
-  const files = await writeFigures(into, drawn);
-  const removed = removeStaleFigures(dir, drawn); // in the folder itself: the staged set holds only what this report drew
+  const { files, warnings } = await writeFigures(into, drawn);
+  const removed = removeStaleFigures(dir, files); // in the folder itself: the staged set holds only what this report wrote
   const claimsFile = path.join(into, REPORT_OUTPUTS.claims.file);
   const axes = Object.keys(facets.folder.grid);
   const claimsCsv = sets.flatMap((x) => claimRows(x.claims, options.metric, axes, x.sweep.point));
   writeAtomic(claimsFile, stringify(claimsCsv, { header: true, columns: [...reportHeader('claims'), ...axes] }));
   const report = path.join(into, 'report.md');
   writeAtomic(report, markdown({ facets, sets, ref, figures, grid, skipped, o }));
-  return { sweep, sets, claims: sets.flatMap((x) => x.claims), open, files: [report, claimsFile, ...files], report, warnings: missingInputs(sweep, skipped), removed };
+  return { sweep, sets, claims: sets.flatMap((x) => x.claims), open, files: [report, claimsFile, ...files], report, warnings: [...missingInputs(sweep, skipped), ...warnings], removed };
 }
 
 /** The open axes' values of a combination. */

@@ -20,7 +20,7 @@ export const SWEEP_FILES = [MANIFEST, JOURNAL, ...Object.values(OUTPUTS).map((o)
 /** What `report` writes into a sweep folder: --force on a sweep folder replaces these too. */
 export const REPORT_FILES = ['report.md', 'claims.csv'];
 export const FIGURES_DIR = 'figures';
-const FIGURE_FILE = /\.(csv|svg|png|vl\.json)$/;
+const FIGURE_FILE = /\.(csv|svg|png|pdf|vl\.json)$/;
 
 export interface Manifest {
   tool: string;

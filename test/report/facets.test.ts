@@ -125,7 +125,7 @@ test('claims are judged per combination, each equal to the one-combination repor
 });
 
 test('re-running the report reproduces every file byte for byte, with no machine path in them', async () => {
-  const files = ['report.md', 'claims.csv', ...['grid-final-loss', 'fig4-final-loss'].flatMap((f) => ['csv', 'vl.json', 'svg', 'png'].map((e) => `figures/${f}.${e}`))];
+  const files = ['report.md', 'claims.csv', ...['grid-final-loss', 'fig4-final-loss'].flatMap((f) => ['csv', 'vl.json', 'svg', 'png', 'pdf'].map((e) => `figures/${f}.${e}`))];
   const read = () => files.map((f) => fs.readFileSync(path.join(one, f)));
   await writeReport(one, { metric: 'normalized' });
   const first = read();

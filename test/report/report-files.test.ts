@@ -1,4 +1,4 @@
-// What the report's figures hold, checked against the runs they come from; PNGs; paths in
+// What the report's figures hold, checked against the runs they come from; PNGs and PDFs; paths in
 // report.md; and a report re-run on a folder whose large inputs are compressed or missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -120,13 +120,17 @@ function pngSize(file: string): { width: number; height: number } {
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
-test('every SVG has a PNG beside it, at twice its scale, cropped to what is drawn', () => {
+test('every SVG has a PNG beside it, at twice its scale, cropped to what is drawn, and a PDF of its page size', () => {
   for (const f of fs.readdirSync(path.join(dir, 'figures')).filter((n) => n.endsWith('.svg'))) {
     const svg = fs.readFileSync(path.join(dir, 'figures', f), 'utf8');
     const [, w, h] = svg.match(/width="(\d+)" height="(\d+)"/)!.map(Number);
     const png = pngSize(path.join(dir, 'figures', f.replace(/\.svg$/, '.png')));
     assert.ok(png.width <= 2 * w && png.height <= 2 * h, `${f}: ${png.width}×${png.height} vs svg ${w}×${h}`);
     assert.ok(png.width >= w && png.height >= 1.5 * h, `${f}: ${png.width}×${png.height} is too small for svg ${w}×${h}`);
+    const pdf = fs.readFileSync(path.join(dir, 'figures', f.replace(/\.svg$/, '.pdf'))).toString('latin1');
+    assert.equal(pdf.slice(0, 5), '%PDF-', f);
+    const page = pdf.match(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/)!.slice(1).map(Number);
+    assert.ok(Math.abs(page[0] - png.width / 2) <= 1 && Math.abs(page[1] - png.height / 2) <= 1, `${f}: pdf page ${page} vs png ${png.width}×${png.height}`);
   }
 });
 
@@ -147,8 +151,8 @@ test('curves and gates compressed: the same figures; missing: a warning naming t
   assert.equal(bare.code, 0, bare.stderr);
   assert.match(bare.stderr, /^warning: curves\.csv \(nor curves\.csv\.gz\) is absent in study: skipped fig3-shared-bottom-curves, fig4-loss-curves$/m);
   assert.match(bare.stderr, /^warning: gates\.csv \(nor gates\.csv\.gz\) is absent in study: skipped fig6-gates, the gate table$/m);
-  assert.match(bare.stderr, /removed 12 stale figure files/);
-  for (const f of figures) for (const ext of ['.csv', '.vl.json', '.svg', '.png']) assert.ok(!fs.existsSync(path.join(dir, 'figures', f + ext)), `${f}${ext} is stale`);
+  assert.match(bare.stderr, /removed 15 stale figure files/);
+  for (const f of figures) for (const ext of ['.csv', '.vl.json', '.svg', '.png', '.pdf']) assert.ok(!fs.existsSync(path.join(dir, 'figures', f + ext)), `${f}${ext} is stale`);
   const md = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
   assert.ok(!md.includes('## Gates'));
   assert.match(md, /Not drawn: .*fig6-gates \(gates\.csv is absent\)/);
