@@ -59,7 +59,7 @@ const THEME = {
   title: { fontSize: 17, subtitleFontSize: 13 },
   axis: { labelFontSize: 13, titleFontSize: 14 },
   header: { labelFontSize: 14, titleFontSize: 14 },
-  legend: { labelFontSize: 13, titleFontSize: 13, symbolSize: 120 },
+  legend: { labelFontSize: 13, titleFontSize: 13, symbolSize: 120, labelLimit: 300 }, // vega's default 160 px cut "deep-single-task"
 };
 
 /** The name of every figure the report can draw: files of these names it did not redraw are stale. */
@@ -205,15 +205,17 @@ function ciRow(values: number[]): [number, number, number, number] {
 }
 
 /** Correlation on x, falling to the right as in the paper's panels, ticks at the sweep's correlations. */
-const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 20 }, axis: { values: s.correlations } });
+// every correlation labelled ("1", "0.9": vega's default overlap rule dropped every other label)
+const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 24 }, axis: { values: s.correlations, format: '~g', labelOverlap: false } });
 
 /** Pixels between neighbouring models' marks at one x. */
-const DODGE = 7;
+/** Models' spacing at one x: 7 px, closer for more than five models so the group stays within 28 px (neighbouring correlations 0.9 and 1 lie ~45 px apart). */
+const dodgeStep = (n: number): number => (n <= 5 ? 7 : 28 / (n - 1));
 /** Said in the subtitle of every figure drawn with `dodge`. */
-const DODGE_NOTE = `models set ${DODGE} px apart at each x, in legend order, so no interval hides another`;
+const dodgeNote = (n: number): string => `models set ${+dodgeStep(n).toFixed(1)} px apart at each x, in legend order, so no interval hides another`;
 
 /** A mark's x offset by model, centred on the true x, so models' intervals at one x stand side by side, not on top of each other. */
-const dodge = (models: string[]) => ({ expr: `(indexof(${JSON.stringify(models)}, datum.model) - ${(models.length - 1) / 2}) * ${DODGE}` });
+const dodge = (models: string[]) => ({ expr: `(indexof(${JSON.stringify(models)}, datum.model) - ${(models.length - 1) / 2}) * ${dodgeStep(models.length)}` });
 
 /** Mean per model against x (correlation unless given): a dashed-by-model line, the 95% CI as a bar, a filled point shaped by model; dodged by model (`dodge`). */
 function meanWithCiLayers(s: Sweep, title = metricLabel(s), models = s.models, x: Spec = correlationX(s), tips: string[] = []): { enc: Spec; layers: Spec[]; xOffset: Spec } {
@@ -249,7 +251,7 @@ function finalLoss(s: Sweep): Figure {
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Final held-out loss vs task correlation (paper Figure 4, end of training)', subtitle: ['filled, with bars: this sweep, mean over runs (each run: mean of its two tasks) and 95% CI', "hollow: the paper's Figure 4 values (one task, read off the figure)", DODGE_NOTE], anchor: 'start' },
+      title: { text: 'Final held-out loss vs task correlation (paper Figure 4, end of training)', subtitle: ['filled, with bars: this sweep, mean over runs (each run: mean of its two tasks) and 95% CI', "hollow: the paper's Figure 4 values (one task, read off the figure)", dodgeNote(s.models.length)], anchor: 'start' },
       data: csvData('finalLoss', ['correlation', 'runs', 'mean', 'ci_low', 'ci_high', 'paper']),
       width: 420,
       height: 300,
@@ -280,7 +282,7 @@ function finalLossByTask(s: Sweep): Figure | null {
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Final held-out loss per task vs task correlation', subtitle: ['mean over runs with 95% CI, each task on its own', DODGE_NOTE], anchor: 'start' },
+      title: { text: 'Final held-out loss per task vs task correlation', subtitle: ['mean over runs with 95% CI, each task on its own', dodgeNote(s.models.length)], anchor: 'start' },
       data: csvData('finalLossByTask', ['correlation', 'task', 'runs', 'mean', 'ci_low', 'ci_high']),
       facet: { column: { field: 'task', type: 'ordinal', header: { title: null, labelExpr: "'task ' + datum.value" } } },
       spec: {
@@ -337,7 +339,7 @@ function mtlGainFigure(s: Sweep): Figure | null {
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'MTL gain over single-task vs task correlation (PLE\'s view)', subtitle: ['(L_single − L) / L_single per run and task, paired by run index; mean over runs and 95% CI', '> 0: better than one network per task; both tasks, then each task (a seesaw: one above 0, the other below)', DODGE_NOTE], anchor: 'start' },
+      title: { text: 'MTL gain over single-task vs task correlation (PLE\'s view)', subtitle: ['(L_single − L) / L_single per run and task, paired by run index; mean over runs and 95% CI', '> 0: better than one network per task; both tasks, then each task (a seesaw: one above 0, the other below)', dodgeNote(models.length)], anchor: 'start' },
       data: csvData('mtlGain', ['correlation', 'runs', 'mean', 'ci_low', 'ci_high']),
       facet: { column: { field: 'task', type: 'ordinal', sort: ['both', '1', '2'], header: { title: null, labelExpr: "datum.value == 'both' ? 'both tasks' : 'task ' + datum.value" } } },
       spec: {
@@ -413,7 +415,7 @@ export function gridFigure(f: Facets): Figure | null {
     extraColumns: open,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: `Final held-out loss vs ${axis} (--set)`, subtitle: ['mean over the runs of each combination (each run: mean of its two tasks) with 95% CI', 'never pooled across combinations; each model at its best lr in each combination', DODGE_NOTE], anchor: 'start' },
+      title: { text: `Final held-out loss vs ${axis} (--set)`, subtitle: ['mean over the runs of each combination (each run: mean of its two tasks) with 95% CI', 'never pooled across combinations; each model at its best lr in each combination', dodgeNote(models.length)], anchor: 'start' },
       data: csvData('gridFinalLoss', ['correlation', 'lr', 'runs', 'diverged', 'mean', 'ci_low', 'ci_high', ...open.map(fieldName)]),
       transform: [{ filter: "datum.task === 'both'" }],
       facet: {

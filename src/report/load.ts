@@ -9,6 +9,7 @@ import { OUTPUTS, header } from '../output/columns';
 import { checkReportConfig, readCsv, Row, runLosses } from './read';
 import { METRICS, Metric } from './summary';
 import { Grid, gridPoints, Point } from '../config/grid';
+import { parseDecimal } from '../config/number';
 
 /** The paper's order: the baseline first, the proposal last. Unknown models follow, by name. */
 /** The baseline first, then the paper's three, then the zoo's successors; any other model after them. */
@@ -224,8 +225,8 @@ function pointFilter(folder: Folder, where: string[]): { fixed: Point; open: Gri
     const eq = w.indexOf('=');
     const key = w.slice(0, eq).trim();
     if (eq <= 0 || !axes.includes(key)) throw usage('--where', w, axes.length ? `KEY=V with KEY one of the sweep's --set axes (${axes.join(', ')})` : 'nothing: this sweep has no --set axes');
-    const v = Number(w.slice(eq + 1));
-    if (!grid[key].includes(v)) throw usage('--where', w, `${key}= one of ${grid[key].join(', ')}`);
+    const v = parseDecimal(w.slice(eq + 1)); // plain decimal, as every other number typed on the command line: 0x4 is not 4
+    if (v === undefined || !grid[key].includes(v)) throw usage('--where', w, `${key}= one of ${grid[key].join(', ')}`);
     fixed[key] = v;
   }
   const open: Grid = {};

@@ -316,7 +316,7 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
   }
 
   out.push('## Figures', '');
-  out.push(`Each figure is \`${FIGURES_DIR}/NAME.svg\` (and \`NAME.png\` beside it, for slides), rendered from \`NAME.vl.json\` (Vega-Lite), which reads \`NAME.csv\` beside it: edit the spec and open it in the Vega editor (or \`vl2svg\`) to restyle.${open.length ? ` The figures below are of ${pointText(facetPoint(s, open))} only (their subtitles say so); \`${GRID_FIGURE}\` is under *Across the --set axes*.` : ''}`, '');
+  out.push(`Each figure is \`${FIGURES_DIR}/NAME.svg\` (and \`NAME.png\` and \`NAME.pdf\` beside it, for slides and papers), rendered from \`NAME.vl.json\` (Vega-Lite), which reads \`NAME.csv\` beside it: edit the spec and open it in the Vega editor (or \`vl2svg\`) to restyle.${open.length ? ` The figures below are of ${pointText(facetPoint(s, open))} only (their subtitles say so); \`${GRID_FIGURE}\` is under *Across the --set axes*.` : ''}`, '');
   const captions: Record<string, string> = {
     'fig2-label-correlation': `Figure 2 analog: label Pearson correlation vs cosine p, this sweep's closed-form values (runs.csv) beside the paper's${fs.existsSync(path.join(s.dir, CORRELATION_FILE)) ? ` and the simulated ones in ${CORRELATION_FILE} (mean ± 2 std)` : ` (place a \`mmoe-sweep correlation --out ${displayPath(path.join(s.dir, CORRELATION_FILE))}\` output here to add simulated ones)`}.`,
     'fig3-shared-bottom-curves': 'Figure 3 analog: shared-bottom, held-out loss vs step per correlation (the paper used a 16-unit bottom here; this sweep uses its configured bottom).',

@@ -166,6 +166,9 @@ test('two axes: the second gives rows of panels; --where fixes one (the other st
   assert.ok(!fs.existsSync(path.join(dir, 'figures', 'grid-final-loss.csv')));
   assert.ok(single.claims.every((c) => c.combination === undefined));
   assert.doesNotMatch(fs.readFileSync(single.report, 'utf8'), /Across the --set axes/);
+  // plain decimal, as every number on the command line: 0x4 and ' 4' are not 4, .5 is 0.5
+  for (const bad of ['model.experts=0x4', 'model.experts= 4']) await assert.rejects(writeReport(dir, { metric: 'normalized', where: [bad] }), (e: Error) => e.message.includes('--where') && e.message.includes(JSON.stringify(bad)));
+  assert.deepEqual((await writeReport(dir, { metric: 'normalized', where: ['data.noiseStd=.5', 'model.experts=4'] })).open, []);
 });
 
 test('CLI without --where: verdict lines, --json, --junit and --check name each combination', () => {
