@@ -129,8 +129,12 @@ export function checkFolder(dir: string, cfg: SweepConfig, hash: string, shard: 
   const sameShard = manifest !== null && shardName(manifest.shard) === shardName(shard);
   const stale = manifest && otherDataStream('--out', dir, manifest, 'a new folder, or --force to replace it');
   if (stale && !force) throw stale; // its runs were drawn from other data: resuming would mix two studies
-  if (manifest && !stale && manifest.configHash === hash && sameShard) return 'resume';
-  if (manifest && !stale && sameShard && extendsRuns(manifest.config, cfg)) return 'resume'; // more runs: train only the new ones
+  const resumable = manifest && !stale && sameShard && (manifest.configHash === hash || extendsRuns(manifest.config, cfg)); // the same sweep, or more runs of it: train only what is missing
+  if (resumable && !force && manifest.status === 'complete' && !fs.existsSync(path.join(dir, JOURNAL))) {
+    // a committed study keeps its CSVs but not its journal, the record resume reads: it would retrain every run and rewrite the committed files
+    throw new UsageError(`--out ${JSON.stringify(dir)} holds this sweep, complete, but not its ${JOURNAL} (a committed study keeps only its CSVs), so nothing in it can be resumed; allowed: a new --out to run it again (the same seed gives the same numbers), report to redraw it, or --force to replace it`, dir);
+  }
+  if (resumable) return 'resume';
   if (!manifest) {
     const clash = ours(dir);
     if (force && clash.length === 0) return 'replace'; // nothing to delete: the sweep writes beside the user's files

@@ -66,6 +66,16 @@ test('a diverged row with blank losses is read as diverged (not as 0): the repor
 
 // ---- the journal ------------------------------------------------------------------------
 
+test('a complete sweep without its journal (a committed study): the sweep command is refused, not a silent retrain over the committed files; --dry-run says the same; report still works', () => {
+  const dir = finishedSweep('no-journal');
+  fs.rmSync(path.join(dir, 'journal.jsonl'));
+  const before = snapshot(dir);
+  assertOneLine(runCli([...TINY, '--out', dir]), 2, /holds this sweep, complete, but not its journal\.jsonl.*allowed: a new --out/);
+  assertOneLine(runCli([...TINY, '--out', dir, '--dry-run']), 2, /not its journal\.jsonl/);
+  assert.equal(snapshot(dir), before);
+  assert.equal(runCli(['report', dir]).code, 0);
+});
+
 for (const [what, junk] of [['{}', '{}'], ['42', '42'], ['null', 'null'], ['a partial record', '{"model":"mmoe","correlation":0.5,"lr":0.001}'], ['an array', '[1,2]']] as const) {
   test(`a journal line ${what} in a complete sweep: reported as file:line, the manifest stays complete, exit 0`, () => {
     const dir = finishedSweep(`journal-${what}`);
