@@ -32,8 +32,6 @@ export function compareCommand(program: Command, status: ExitStatus): void {
     .action(async (base: string, next: string, o: Record<string, unknown>) => void (status.code = compare(base, next, o)));
 }
 
-
-/** Writes a whole file, or a UsageError naming it (exit 2) when it cannot be written. */
 /** Refuses, before any work is done, an output file whose folder is missing or that is a folder. */
 export function checkWritable(file: string, what: string): void {
   const refuse = (code: string) => new UsageError(`${what} ${JSON.stringify(file)} cannot be written (${code}); allowed: a writable file path`, file);
@@ -44,6 +42,7 @@ export function checkWritable(file: string, what: string): void {
   if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw refuse('EISDIR');
 }
 
+/** Writes a whole file, or a UsageError naming it (exit 2) when it cannot be written. */
 export function writeChecked(file: string, text: string, what: string): void {
   checkWritable(file, what);
   try {

@@ -208,7 +208,6 @@ function ciRow(values: number[]): [number, number, number, number] {
 // every correlation labelled ("1", "0.9": vega's default overlap rule dropped every other label)
 const correlationX = (s: Sweep) => ({ field: 'correlation', type: 'quantitative', title: 'task correlation (cosine p)', scale: { reverse: true, zero: false, padding: 24 }, axis: { values: s.correlations, format: '~g', labelOverlap: false } });
 
-/** Pixels between neighbouring models' marks at one x. */
 /** Models' spacing at one x: 7 px, closer for more than five models so the group stays within 28 px (neighbouring correlations 0.9 and 1 lie ~45 px apart). */
 const dodgeStep = (n: number): number => (n <= 5 ? 7 : 28 / (n - 1));
 /** Said in the subtitle of every figure drawn with `dodge`. */

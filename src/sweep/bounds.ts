@@ -47,13 +47,13 @@ export interface Memory {
 
 export const machineMemory = (): Memory => ({ total: os.totalmem(), free: os.freemem(), heap: v8.getHeapStatistics().heap_size_limit });
 
-/** Throws a UsageError naming the first bound a sweep breaks; `planned` is its number of runs (after sharding). */
 /** Runs a sweep (or one shard of it) plans, computed without listing them. */
 export function plannedRuns(cfg: SweepConfig, shard: Shard | null): number {
   const s = cfg.sweep;
   return Math.ceil((modelLrPairs(cfg.train.lr, s.models) * s.correlations.length * s.runs * gridPoints(s.grid).length) / (shard?.count ?? 1));
 }
 
+/** Throws a UsageError naming the first bound a sweep breaks; `planned` is its number of runs (after sharding). */
 export function checkSweepBounds(cfg: SweepConfig, o: { jobs: number; replicas: number; shard: Shard | null; planned: number }, mem: Memory = machineMemory()): void {
   const maxJobs = cores() * JOBS_PER_CORE;
   if (o.jobs > maxJobs) throw usage('--jobs', o.jobs, `an integer in [1, ${maxJobs}] (${JOBS_PER_CORE} × the ${cores()} cores here)`);

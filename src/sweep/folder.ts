@@ -1,5 +1,4 @@
 // The output folder: a new sweep, the same sweep resumed, or another sweep refused.
-import { findDuplicateKey } from '../config/duplicates';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError, usage } from '../errors';
@@ -7,6 +6,7 @@ import { SweepConfig } from '../config/defaults';
 import { OUTPUTS } from '../output/columns';
 import { TEMP_PREFIX, fail, writeNew } from '../output/files';
 import { canonicalJson } from '../config/load';
+import { findDuplicateKey } from '../config/duplicates';
 import { DATA_STREAM_VERSION } from '../data/generator';
 import { extendsRuns } from './extend';
 import { LOCK } from './lock';
