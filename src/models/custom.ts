@@ -167,14 +167,13 @@ export function keysChanging(a: Architecture, shape: ModelShape): ModelKey[] {
     const base = outputs({ ...shape });
     return MODEL_KEYS.filter((k) => {
       const moved: ModelShape = { ...shape, [k]: (shape[k] as number) + 1 };
-      if (JSON.stringify(a.params({ ...moved })) !== JSON.stringify(specs)) return true;
-      let out: number[];
       try {
-        out = outputs(moved);
+        if (JSON.stringify(a.params({ ...moved })) !== JSON.stringify(specs)) return true;
+        const out = outputs(moved);
+        return out.length !== base.length || out.some((v, i) => !Object.is(v, base[i]));
       } catch {
         return true; // it fails at the other value: it reads the key
       }
-      return out.length !== base.length || out.some((v, i) => !Object.is(v, base[i]));
     });
   } finally {
     disposeParams(p);
