@@ -20,7 +20,7 @@ import { JOURNAL, checkFolder, readManifest } from '../sweep/folder';
 import { readRecords } from '../sweep/journal';
 import { recordId } from '../sweep/tables';
 import { checkSweepBounds, plannedRuns } from '../sweep/bounds';
-import { RunKey, allRuns, modelLrPairs, planRunSets, runId } from '../sweep/plan';
+import { RunKey, allRuns, axesNotRead, modelLrPairs, planRunSets, runId } from '../sweep/plan';
 import { ENGINES, Engine, startSweep } from '../sweep/run';
 import { Shard, parseShardText, shardFromEnv } from '../sweep/shard';
 import { claimDefaultOut, SIGNAL_EXIT } from './fail';
@@ -93,7 +93,7 @@ export function sweepCommand(program: Command, status: ExitStatus, preset = 'def
     .addOption(new Option('--engine <name>', 'fused: the hand-written training step where an architecture has one (tfjs for the others); tfjs: every model through tfjs autodiff, the readable reference').default('fused', 'fused'))
     .option('--force', 'write into a non-empty --out that holds another sweep, replacing its sweep files')
     .option('--model-file <file>', 'a JavaScript (CommonJS) module exporting an Architecture, registered under its name for --models (repeatable; docs/MODELS.md)', (f: string, all: string[] | undefined) => [...(all ?? []), f])
-    .option('--set <key=values>', 'one more grid axis: a dotted config key and its values, e.g. model.experts=4,8,16 or data.noiseStd=0.1,0.5 (repeatable; a column named by the key in every CSV; docs/REFERENCE.md "--set")', (t: string, all: string[] | undefined) => [...(all ?? []), t])
+    .option('--set <key=values>', 'one more grid axis: a dotted config key and its values, e.g. model.experts=4,8,16 or data.noiseStd=0.1,0.5 (repeatable; a column named by the key in every CSV; a model that does not read a model.* key trains once for all its values, listed under each; docs/REFERENCE.md "--set")', (t: string, all: string[] | undefined) => [...(all ?? []), t])
     .option('--quiet', 'no progress and no table; errors only')
     .option('--json', 'print a machine-readable summary on stdout instead of the table')
     .option('--dry-run', 'print the resolved config, the number of runs and groups and a time estimate, then exit without writing anything');
@@ -236,7 +236,7 @@ function dryRun(config: SweepConfig, opts: Record<string, unknown>, jobs: number
   const lines = [
     `resolved config (preset ${opts.preset}):`,
     JSON.stringify(config, null, 2),
-    `runs: ${runs.length} (${lrAxis(config)} × ${config.sweep.correlations.length} correlations × ${config.sweep.runs} runs${config.sweep.grid ? ` × ${gridPoints(config.sweep.grid).length} --set combinations` : ''}${shard ? `, shard ${shard.index}/${shard.count}` : ''})`,
+    `runs: ${runs.length} (${lrAxis(config)} × ${config.sweep.correlations.length} correlations × ${config.sweep.runs} runs${config.sweep.grid ? ` × ${gridPoints(config.sweep.grid).length} --set combinations` : ''}${shard ? `, shard ${shard.index}/${shard.count}` : ''}${Object.entries(axesNotRead(config)).map(([m, keys]) => `; ${m} once for all values of ${keys.join(', ')} (it does not read ${keys.length > 1 ? 'them' : 'it'})`).join('')})`,
     `groups: ${groups.length} of up to ${replicas} replicas, in ${sets.length} run sets (the groups of a set share its rows), on ${workers} worker${workers === 1 ? '' : 's'}`,
     `output: ${out} (${what})`,
     `estimate: about ${duration(est.seconds)} at the measured wasm throughput, engine ${engine} (${Object.entries(STEPS_PER_SECOND[engine]).map(([m, r]) => `${m} ${r}`).join(', ')} steps/s per worker at batch 128; docs/REFERENCE.md)` +

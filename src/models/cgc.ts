@@ -76,6 +76,7 @@ export function level(p: Params, prefix: string, taskIn: tf.Tensor3D[], sharedIn
 export const cgc: Architecture = {
   name: 'cgc',
   summary: 'task-specific and shared experts; each task gates over its own and the shared ones',
+  reads: ['cgcTaskExperts', 'cgcSharedExperts', 'expertUnits', 'towerUnits'],
   params(s) {
     const { cgcTaskExperts: own, cgcSharedExperts: shared, expertUnits: units, tasks } = sized(s);
     return [...levelSpecs('', s.inputDim, { tasks, own, shared, units }, false), ...towerSpecs(s, units)];

@@ -22,6 +22,7 @@ function stitchSpec(s: ModelShape): ParamSpec {
 export const crossStitch: Architecture = {
   name: 'cross-stitch',
   summary: 'one ReLU layer per task, mixed across tasks by a learned cross-stitch unit before the towers',
+  reads: ['taskUnits', 'towerUnits'],
   params(s) {
     const { taskUnits } = sized(s);
     return [...taskLayerSpecs(s, taskUnits), stitchSpec(s), ...towerSpecs(s, taskUnits)];

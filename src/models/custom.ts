@@ -10,7 +10,7 @@ import { UsageError } from '../errors';
 import { initParams, disposeParams, ParamSpec, Params } from '../engine/params';
 import { stream } from '../engine/random';
 import * as layers from './layers';
-import { Architecture, ModelShape, SUCCESSOR_DEFAULTS } from './types';
+import { Architecture, MODEL_KEYS, ModelKey, ModelShape, SUCCESSOR_DEFAULTS } from './types';
 import { BUILTIN_NAMES, registerArchitecture } from './zoo';
 
 /** One loaded model file, as the manifest records it. */
@@ -23,7 +23,7 @@ export interface ModelFile {
 
 const loaded = new Map<string, ModelFile>(); // by model name
 
-const ALLOWED = 'a CommonJS module exporting an Architecture { name, summary, params(shape), forward(p, x, shape) } or a function ({ tf, layers }) returning one (docs/MODELS.md)';
+const ALLOWED = 'a CommonJS module exporting an Architecture { name, summary, params(shape), forward(p, x, shape), optional penalty and reads } or a function ({ tf, layers }) returning one (docs/MODELS.md)';
 const COMPONENTS = ['bottom', 'experts', 'gates', 'towers'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const RESERVED = new Set(['default']);
@@ -97,6 +97,7 @@ function load(file: string, what: string): ModelFile {
   if (other && other.sha256 === hash) return other; // the same module from another path (shards merged from other machines)
   if (other && path.resolve(other.file) !== abs) throw bad(`its name ${JSON.stringify(arch.name)} is already taken by ${JSON.stringify(other.file)}`);
   probe(arch, bad);
+  checkReads(arch, bad);
   registerArchitecture(arch);
   const m: ModelFile = { name: arch.name, file: recordedPath(file, abs), sha256: hash };
   loaded.set(arch.name, m);
@@ -137,6 +138,53 @@ function checkMembers(a: Architecture, bad: Bad): void {
   if (typeof o.summary !== 'string' || o.summary.trim() === '') throw bad('summary is not a non-empty string');
   for (const k of ['params', 'forward']) if (typeof o[k] !== 'function') throw bad(`${k} is ${typeof o[k]}, not a function`);
   if (o.penalty !== undefined && typeof o.penalty !== 'function') throw bad(`penalty is ${typeof o.penalty}, not a function`);
+  const r = o.reads;
+  if (r !== undefined && !(Array.isArray(r) && r.every((k) => MODEL_KEYS.includes(k)) && new Set(r).size === r.length)) {
+    throw bad(`reads is ${JSON.stringify(r)}, not a list of distinct model keys (${MODEL_KEYS.join(', ')})`);
+  }
+}
+
+/**
+ * The model keys whose value changes what `a` computes at `shape`: its parameter specs, or its
+ * predictions, gates and penalty on a probe batch, each key moved by 1 in turn, the rest kept.
+ */
+export function keysChanging(a: Architecture, shape: ModelShape): ModelKey[] {
+  const specs = a.params({ ...shape });
+  const p = initParams(specs, [1]);
+  const s = stream('model-file:reads');
+  const xs = Float32Array.from({ length: 3 * shape.inputDim }, () => s.normal());
+  const outputs = (sh: ModelShape): number[] => {
+    tf.engine().startScope();
+    try {
+      const x = tf.tensor3d(xs, [1, 3, shape.inputDim]);
+      const f = a.forward(p, x, sh);
+      return [f.predictions, f.gates, a.penalty?.(p, sh)].flatMap((t) => (t ? Array.from(t.dataSync()) : []));
+    } finally {
+      tf.engine().endScope();
+    }
+  };
+  try {
+    const base = outputs({ ...shape });
+    return MODEL_KEYS.filter((k) => {
+      const moved: ModelShape = { ...shape, [k]: (shape[k] as number) + 1 };
+      try {
+        if (JSON.stringify(a.params({ ...moved })) !== JSON.stringify(specs)) return true;
+        const out = outputs(moved);
+        return out.length !== base.length || out.some((v, i) => !Object.is(v, base[i]));
+      } catch {
+        return true; // it fails at the other value: it reads the key
+      }
+    });
+  } finally {
+    disposeParams(p);
+  }
+}
+
+/** A declared `reads` must list every model key the probe sees the model use: the sweep trains it once for the values of the others. */
+function checkReads(a: Architecture, bad: Bad): void {
+  if (!a.reads) return;
+  const missed = keysChanging(a, PROBE).filter((k) => !a.reads!.includes(k));
+  if (missed.length) throw bad(`reads lists ${a.reads.join(', ') || 'no key'} but the model changes with ${missed.map((k) => `model.${k}`).join(', ')} too (a --set axis over it would train it once); list those keys in reads, or leave reads out (every model key)`);
 }
 
 function checkSpecs(specs: unknown, bad: Bad): ParamSpec[] {

@@ -15,6 +15,7 @@ function pairs(p: Params, k: number, l: number): [string, string][] {
 export const l2Constrained: Architecture = {
   name: 'l2-constrained',
   summary: 'one network per task, their parameters pulled together by λ·‖θ1 − θ2‖² in the loss',
+  reads: [...singleTask.reads!, 'l2Lambda'],
   params: singleTask.params,
   forward: singleTask.forward,
   penalty(p: Params, s: ModelShape): tf.Scalar {

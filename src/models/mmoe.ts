@@ -5,6 +5,7 @@ import { Architecture } from './types';
 export const mmoe: Architecture = {
   name: 'mmoe',
   summary: 'experts combined by one softmax gate per task',
+  reads: ['experts', 'expertUnits', 'towerUnits'],
   params: (s) => [...mixtureSpecs(s, s.tasks), ...towerSpecs(s, s.expertUnits)],
   forward(p, x, s) {
     const { mixed, gates } = mixture(p, x, s, s.tasks);

@@ -5,6 +5,7 @@ import { Architecture } from './types';
 export const omoe: Architecture = {
   name: 'omoe',
   summary: 'experts combined by one softmax gate shared by all tasks',
+  reads: ['experts', 'expertUnits', 'towerUnits'],
   params: (s) => [...mixtureSpecs(s, 1), ...towerSpecs(s, s.expertUnits)],
   forward(p, x, s) {
     const { mixed, gates } = mixture(p, x, s, 1);

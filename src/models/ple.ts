@@ -14,6 +14,7 @@ function sizes(s: ModelShape) {
 export const ple: Architecture = {
   name: 'ple',
   summary: 'stacked CGC levels; a shared gate per lower level feeds the next level\'s shared experts',
+  reads: ['pleTaskExperts', 'pleSharedExperts', 'pleLevels', 'expertUnits', 'towerUnits'],
   params(s) {
     const { z, levels } = sizes(s);
     const specs = Array.from({ length: levels }, (_, i) => levelSpecs(`level${i + 1}.`, i === 0 ? s.inputDim : z.units, z, i < levels - 1)).flat();

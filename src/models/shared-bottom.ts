@@ -5,6 +5,7 @@ import { Architecture } from './types';
 export const sharedBottom: Architecture = {
   name: 'shared-bottom',
   summary: 'one shared ReLU bottom layer, then a tower per task',
+  reads: ['bottomUnits', 'towerUnits'],
   params: (s) => [...denseSpecs('bottom', 'bottom', s.inputDim, s.bottomUnits), ...towerSpecs(s, s.bottomUnits)],
   forward(p, x, s) {
     const h = dense(p, 'bottom', x, true);

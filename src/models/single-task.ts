@@ -6,6 +6,7 @@ import { Architecture, sized } from './types';
 export const singleTask: Architecture = {
   name: 'single-task',
   summary: 'one independent network per task (ReLU layer + tower), nothing shared',
+  reads: ['taskUnits', 'towerUnits'],
   params(s) {
     const { taskUnits } = sized(s);
     return [...taskLayerSpecs(s, taskUnits), ...towerSpecs(s, taskUnits)];

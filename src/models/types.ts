@@ -50,6 +50,12 @@ export function sized(s: ModelShape): Required<ModelShape> {
   return out as unknown as Required<ModelShape>;
 }
 
+/** A model.* config key. */
+export type ModelKey = keyof ModelConfig;
+
+/** Every model.* config key, in the schema's order (test/sweep/reads.test.ts holds it to the schema). */
+export const MODEL_KEYS: readonly ModelKey[] = ['bottomUnits', 'experts', 'expertUnits', 'towerUnits', ...(Object.keys(SUCCESSOR_DEFAULTS) as ModelKey[])];
+
 export interface ModelShape extends ModelConfig {
   inputDim: number;
   tasks: number;
@@ -73,4 +79,13 @@ export interface Architecture {
    * Replica r's term may involve only replica r of each parameter, as forward's may.
    */
   penalty?(p: Params, shape: ModelShape): tf.Scalar;
+  /**
+   * The model.* keys params, forward and penalty read (data.* and train.* keys reach every model).
+   * A --set axis over a key not listed trains the model once for all its values (src/sweep/plan.ts).
+   * Absent: every model key, the safe default for a --model-file that does not say.
+   */
+  reads?: readonly ModelKey[];
 }
+
+/** The model.* keys `a` reads: its declaration, or every one when it makes none. */
+export const keysRead = (a: Architecture): readonly ModelKey[] => a.reads ?? MODEL_KEYS;

@@ -6,6 +6,8 @@ import { SweepConfig } from '../config/defaults';
 import { Shard, shardOfRun } from './shard';
 import { Point, gridPoints, pointLabel } from '../config/grid';
 import { allLrs, lrsFor, modelLrPairs } from '../train/schedule';
+import { ZOO } from '../models/zoo';
+import { keysRead } from '../models/types';
 
 export { allLrs, lrsFor, modelLrPairs };
 
@@ -15,7 +17,7 @@ export interface RunKey {
   lr: number;
   run: number;
   seed: number;
-  /** Values of the --set axes (empty without any). */
+  /** Values of the --set axes the model sees (pointSeen; empty without any). */
   point: Point;
 }
 
@@ -51,14 +53,47 @@ export function runId(k: { model: string; correlation: number; lr: number; run: 
   return `${k.model}|${k.correlation}|${k.lr}|${k.run}${at ? `|${at}` : ''}`;
 }
 
-/** Every run of the sweep, or of one shard of it. */
+/**
+ * The part of a --set point that reaches a model: every data.* and train.* key, and the model.*
+ * keys its architecture reads (Architecture.reads). Equal for two points, the model trains the same.
+ * A model not registered (a damaged journal's) is taken to see the whole point.
+ */
+export function pointSeen(model: string, point: Point | undefined): Point {
+  const a = Object.hasOwn(ZOO, model) ? ZOO[model] : null;
+  const reads = a ? keysRead(a) : null;
+  return Object.fromEntries(Object.entries(point ?? {}).filter(([k]) => !reads || !k.startsWith('model.') || (reads as string[]).includes(k.slice(6))));
+}
+
+/** Per model, the --set axes it does not read (so trains once for all their values); models that read every axis left out. */
+export function axesNotRead(cfg: SweepConfig): Record<string, string[]> {
+  const axes = Object.keys(cfg.sweep.grid ?? {});
+  const point = Object.fromEntries(axes.map((k) => [k, 0]));
+  const out: Record<string, string[]> = {};
+  for (const model of cfg.sweep.models) {
+    const seen = pointSeen(model, point);
+    const unread = axes.filter((k) => !Object.hasOwn(seen, k));
+    if (unread.length) out[model] = unread;
+  }
+  return out;
+}
+
+/**
+ * Every run of the sweep, or of one shard of it. A model trains once per point it sees
+ * (pointSeen): at the first grid point that shows it, in that point's shard; writeRunTables lists
+ * it under every point that maps there.
+ */
 export function allRuns(cfg: SweepConfig, shard: Shard | null = null): RunKey[] {
   const keys: RunKey[] = [];
   const points = gridPoints(cfg.sweep.grid);
   const C = cfg.sweep.correlations.length;
+  const planned = new Set<string>();
   // run i keeps its seed at every point of the --set axes too: a paired design across them
-  points.forEach((point, pi) => {
-    for (const model of cfg.sweep.models)
+  points.forEach((full, pi) => {
+    for (const model of cfg.sweep.models) {
+      const point = pointSeen(model, full);
+      const seen = `${model}|${pointLabel(point)}`;
+      if (planned.has(seen)) continue;
+      planned.add(seen);
       cfg.sweep.correlations.forEach((correlation, c) => {
         for (const lr of lrsFor(cfg.train.lr, model))
           for (let run = 0; run < cfg.sweep.runs; run++) {
@@ -66,6 +101,7 @@ export function allRuns(cfg: SweepConfig, shard: Shard | null = null): RunKey[] 
             keys.push({ model, correlation, lr, run, seed: runSeed(cfg.sweep.seed, run), point });
           }
       });
+    }
   });
   return keys;
 }

@@ -12,7 +12,7 @@ import { droppedLines, readRecords } from './journal';
 import { acquireLock } from './lock';
 import { Engine, engineFor } from '../train/engines';
 export { ENGINES, Engine } from '../train/engines';
-import { allRuns, planRunSets, runId } from './plan';
+import { allRuns, axesNotRead, planRunSets, runId } from './plan';
 import { runPool } from './pool';
 import { applyPoint } from '../config/grid';
 import { Shard } from './shard';
@@ -113,6 +113,7 @@ export function startSweep(o: SweepOptions): RunningSweep {
     jobs: o.jobs,
     replicas: o.replicas,
     modelFiles,
+    ...(o.config.sweep.grid ? { axesNotRead: axesNotRead(o.config) } : {}), // trained once for all their values, listed under each
     runsTotal: wanted.length,
     runsDone: records.size,
     started: started.toISOString(),

@@ -7,7 +7,7 @@ import { size } from '../engine/params';
 import { RunResult } from '../train/replicas';
 import { writeCsv } from '../output/files';
 import { GainRow, mtlGains } from '../output/gain';
-import { allLrs, runId } from './plan';
+import { allLrs, pointSeen, runId } from './plan';
 import { Point, applyPoint, gridPoints, pointLabel } from '../config/grid';
 
 export interface RunRecord {
@@ -19,8 +19,24 @@ export interface RunRecord {
   result: RunResult;
 }
 
-/** The record's run, identified as plan.ts identifies a planned run. */
-export const recordId = (r: RunRecord) => runId({ ...r, run: r.result.run });
+/** The record's run, identified as plan.ts identifies a planned run (by the point its model sees: a journal written before Architecture.reads holds the whole point). */
+export const recordId = (r: RunRecord) => runId({ ...r, point: pointSeen(r.model, r.point), run: r.result.run });
+
+/**
+ * Each record under every --set point it stands for: a model trains once per point it sees
+ * (plan.ts pointSeen), so its run is listed, with the same numbers, at each grid point that maps
+ * there (single-task at every model.experts value), and every point has the rows a filter expects.
+ */
+export function listedRecords(cfg: SweepConfig, records: RunRecord[]): RunRecord[] {
+  if (Object.keys(cfg.sweep.grid ?? {}).length === 0) return records;
+  const points = gridPoints(cfg.sweep.grid);
+  const place = (model: string, point: Point | undefined) => `${model}|${pointLabel(pointSeen(model, point))}`;
+  const listed = new Map<string, Point[]>();
+  for (const model of new Set(records.map((r) => r.model))) {
+    for (const point of points) listed.set(place(model, point), [...(listed.get(place(model, point)) ?? []), point]);
+  }
+  return records.flatMap((r) => (listed.get(place(r.model, r.point)) ?? []).map((point) => ({ ...r, point })));
+}
 
 /** Config order (models, correlations, lrs as listed; runs ascending): the same files whatever order runs finished in. */
 export function sortRecords(cfg: SweepConfig, records: RunRecord[]): RunRecord[] {
@@ -57,7 +73,7 @@ export function paramRows(sweepCfg: SweepConfig): unknown[][] {
 }
 
 export function writeRunTables(dir: string, cfg: SweepConfig, records: RunRecord[]): string[] {
-  const sorted = sortRecords(cfg, records);
+  const sorted = sortRecords(cfg, listedRecords(cfg, records));
   const axes = Object.keys(cfg.sweep.grid ?? {});
   // label correlation per --set combination: data axes (noise, sinusoids, …) move it
   const labelCorrelation = new Map<string, number>();

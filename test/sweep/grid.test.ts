@@ -21,7 +21,9 @@ test('--set model.experts=2,4: every CSV has the axis column and a row for every
   assert.equal(r.code, 0, r.stderr);
   const manifest = JSON.parse(fs.readFileSync(path.join(whole, 'manifest.json'), 'utf8'));
   assert.deepEqual(manifest.config.sweep.grid, { 'model.experts': [2, 4] });
-  assert.equal(manifest.runsTotal, MODELS.length * CORRS.length * RUNS * 2);
+  assert.deepEqual(MODELS, ['shared-bottom', 'omoe', 'mmoe']);
+  assert.equal(manifest.runsTotal, (2 * 2 + 1) * CORRS.length * RUNS, 'omoe and mmoe at both experts values, shared-bottom (it has no experts) once');
+  assert.deepEqual(manifest.axesNotRead, { 'shared-bottom': ['model.experts'] });
   for (const f of FILES) assert.equal(readTable(path.join(whole, f)).header.at(-1), 'model.experts', f);
   const runs = readTable(path.join(whole, 'runs.csv'));
   const c = (n: string) => runs.header.indexOf(n);
@@ -65,7 +67,7 @@ test('resume after an interrupt trains only the missing runs and writes the same
   fs.cpSync(whole, out, { recursive: true });
   const journal = path.join(out, 'journal.jsonl');
   const lines = fs.readFileSync(journal, 'utf8').split('\n').filter(Boolean);
-  const kept = lines.filter((l) => JSON.parse(l).point['model.experts'] === 4).slice(0, 5).concat(lines.filter((l) => JSON.parse(l).point['model.experts'] === 2).slice(0, 3));
+  const kept = lines.filter((l) => JSON.parse(l).point?.['model.experts'] === 4).slice(0, 5).concat(lines.filter((l) => JSON.parse(l).point?.['model.experts'] === 2).slice(0, 3));
   fs.writeFileSync(journal, kept.join('\n') + '\n');
   const r = runCli([...ARGS.filter((a) => a !== '--quiet'), '--json', '--out', out]);
   assert.equal(r.code, 0, r.stderr);

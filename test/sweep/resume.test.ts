@@ -1,40 +1,19 @@
 // Never lose a run: kill a real sweep (SIGINT, SIGTERM, SIGKILL), resume it, and compare with an uninterrupted one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BIN, ROOT, runCli, tmpDir, withoutColumns } from '../helpers/cli';
+import { runCli, tmpDir, withoutColumns } from '../helpers/cli';
+import { journalLines, startAndKill } from './kill';
 
 // long enough per run that a kill lands mid-sweep; 12 runs
 const ARGS = ['--preset', 'smoke', '--steps', '300', '--jobs', '2', '--quiet'];
 const FILES = ['runs.csv', 'curves.csv', 'gates.csv', 'summary.csv', 'histogram.csv', 'params.csv'];
-const journalLines = (dir: string) => (fs.existsSync(path.join(dir, 'journal.jsonl')) ? fs.readFileSync(path.join(dir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0);
 
 const reference = path.join(tmpDir('reference'), 'out');
 test('uninterrupted reference sweep', () => {
   assert.equal(runCli([...ARGS, '--out', reference]).code, 0);
 });
-
-/** Starts a sweep and kills it once at least one run is journaled; resolves to its exit code and signal. */
-function startAndKill(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...ARGS, '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const poll = setInterval(() => {
-      if (journalLines(out) >= 1) {
-        clearInterval(poll);
-        child.kill(signal);
-      }
-    }, 20);
-    child.on('error', reject);
-    child.on('exit', (code, sig) => {
-      clearInterval(poll);
-      resolve({ code, signal: sig, stderr });
-    });
-  });
-}
 
 function assertSameAsReference(out: string) {
   for (const f of FILES) assert.equal(withoutColumns(path.join(out, f), ['seconds']), withoutColumns(path.join(reference, f), ['seconds']), `${f} differs after resume`);
@@ -43,7 +22,7 @@ function assertSameAsReference(out: string) {
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   test(`${signal}: finished runs kept, manifest written, exit ${code}, resume completes identically`, async () => {
     const out = path.join(tmpDir(signal), 'out');
-    const r = await startAndKill(out, signal);
+    const r = await startAndKill(ARGS, out, signal);
     assert.equal(r.code, code, r.stderr);
     assert.match(r.stderr, /resume with: npx mmoe-sweep .*--out/);
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
@@ -62,7 +41,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 
 test('SIGKILL mid-sweep and a journal line cut short: detected, repaired, resumed identically', async () => {
   const out = path.join(tmpDir('sigkill'), 'out');
-  const r = await startAndKill(out, 'SIGKILL');
+  const r = await startAndKill(ARGS, out, 'SIGKILL');
   assert.equal(r.signal, 'SIGKILL');
   const kept = journalLines(out);
   // a crash in the middle of writing the next record
