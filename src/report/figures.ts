@@ -53,6 +53,14 @@ function modelStyles(models: string[]): ModelStyle[] {
   });
 }
 
+/** Models grouped by a value, each group in display order (orderModels), the groups by their first model: [["0.01", ["omoe", "mmoe"]], …]. */
+export function modelsByValue(pairs: [string, string][]): [string, string[]][] {
+  const valueOf = new Map(pairs);
+  const groups = new Map<string, string[]>();
+  for (const model of orderModels(valueOf.keys())) groups.set(valueOf.get(model)!, [...(groups.get(valueOf.get(model)!) ?? []), model]);
+  return [...groups];
+}
+
 /** Fonts large enough for a slide; every figure merges this into its own config. */
 const THEME = {
   font: FONT_FAMILY,

@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
 import { Claim, ClaimOptions, Comparison, CLAIM_DEFAULTS, claimName, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
-import { buildFigures, CORRELATION_FILE, facetCells, FIGURES_DIR, Figure, gainCells, gateRuns, GRID_FIGURE, gridFigure, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
+import { buildFigures, CORRELATION_FILE, facetCells, FIGURES_DIR, Figure, gainCells, gateRuns, GRID_FIGURE, gridFigure, histogramRange, modelsByValue, removeStaleFigures, Skipped, writeFigures } from './figures';
 import { cellKey, Facets, loadFacets, orderModels, pointText, runsOf, Sweep } from './load';
 import { usage } from '../errors';
 import { PAPER_FIGURE4 } from './paper';
@@ -177,13 +177,9 @@ function ruledOut(x: Comparison): string | null {
 
 /** "lr 0.003, 0.01" for one grid of every model; "lr by model: shared-bottom 0.003; omoe, mmoe 0.01" when the config gives rates by model. */
 function lrText(lr: unknown, seen: number[]): string {
-  if (!lr || Array.isArray(lr) || typeof lr !== 'object') return `lr ${seen.join(', ')}`;
-  const byRates = new Map<string, string[]>();
-  for (const [model, rates] of Object.entries(lr as Record<string, number[]>)) {
-    const key = (Array.isArray(rates) ? rates : []).join(', ');
-    byRates.set(key, [...(byRates.get(key) ?? []), model]);
-  }
-  return `lr by model: ${[...byRates].map(([rates, models]) => `${models.join(', ')} ${rates}`).join('; ')}`;
+  if (!lr || Array.isArray(lr) || typeof lr !== 'object') return `lr ${seen.slice().sort((a, b) => a - b).join(', ')}`;
+  const rates = Object.entries(lr as Record<string, unknown>).map(([model, r]): [string, string] => [model, (Array.isArray(r) ? r : []).join(', ')]);
+  return `lr by model: ${modelsByValue(rates).map(([value, models]) => `${models.join(', ')} ${value}`).join('; ')}`;
 }
 
 function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): string {
