@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
 import { Claim, ClaimOptions, Comparison, CLAIM_DEFAULTS, claimName, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
-import { buildFigures, CORRELATION_FILE, facetCells, FIGURES_DIR, Figure, gainCells, gateRuns, GRID_FIGURE, gridFigure, histogramRange, modelsByValue, removeStaleFigures, Skipped, writeFigures } from './figures';
+import { buildFigures, CORRELATION_FILE, facetCells, FIGURES_DIR, Figure, gainCells, gateRuns, gateWidth, gateWidths, gateWidthText, GRID_FIGURE, gridFigure, histogramRange, modelsByValue, removeStaleFigures, Skipped, writeFigures } from './figures';
 import { cellKey, Facets, loadFacets, orderModels, pointText, runsOf, Sweep } from './load';
 import { usage } from '../errors';
 import { PAPER_FIGURE4 } from './paper';
@@ -326,13 +326,15 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
   for (const f of figures) out.push(`**${captions[f.name] ?? f.name}**`, '', `![${f.name}](${FIGURES_DIR}/${f.name}.svg)`, '');
   if (skipped.length) out.push(`Not drawn: ${skipped.map((k) => `${k.figure} (${k.reason})`).join('; ')}.`, '');
 
-  const gates = gateSummary(s);
+  const { rows: gates, widths } = gateSummary(s);
   if (gates.length) {
+    const split = ['cgc', 'ple'].filter((md) => widths.has(md));
     out.push(`## Gates${at}`, '');
     out.push(
-      table(['model', 'correlation', 'runs', 'effective experts, task 1', 'task 2', 'overlap of the two gates'], gates),
+      table(['model', 'correlation', 'runs', 'experts per gate', 'effective experts, task 1', 'task 2', 'overlap of the two gates'], gates),
       '',
-      'Effective experts: exp(entropy) of a task\'s mean gate weights (1 = one expert does everything, 8 = uniform over 8). Overlap: Σᵢ min(g¹ᵢ, g²ᵢ) between the two tasks\' gates (1 = the same distribution, as omoe\'s one gate by construction; lower = the tasks lean on different experts). Mean ± std over runs.',
+      `*Experts per gate*: how many experts a task's gate mixes, the width of its softmax (${gateWidthText(widths)}), read off gates.csv as the experts given weight > 0 in some run.${split.length ? ` ${split.join(' and ')}: a task's gate mixes its own experts and the shared ones${widths.has('ple') ? ' (ple: of its last level, the one recorded)' : ''}, not the other task's.` : ''} ` +
+        `Effective experts: exp(entropy) of a task's mean gate weights, from 1 (one expert does everything) to the experts per gate (a uniform gate). Overlap: Σᵢ min(g¹ᵢ, g²ᵢ) between the two tasks' gates over the same experts (1 = the same distribution, as omoe's one gate by construction; lower = the tasks lean on different experts${split.length ? `; ${split.join(' and ')}'s tasks share only the shared experts` : ''}). Mean ± std over runs.`,
       '',
     );
   }
@@ -399,8 +401,9 @@ function taskRows(s: Sweep): string[][] {
   return rows;
 }
 
-function gateSummary(s: Sweep): string[][] {
+function gateSummary(s: Sweep): { rows: string[][]; widths: Map<string, number[]> } {
   const runs = gateRuns(s);
+  const widths = gateWidths(runs);
   const rows: string[][] = [];
   const effective = (w: number[]) => Math.exp(-w.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0));
   const ms = (v: number[]) => `${num(mean(v), 3)} ± ${num(v.length > 1 ? sd(v) : 0, 2)}`;
@@ -409,8 +412,8 @@ function gateSummary(s: Sweep): string[][] {
       const cell = runs.filter((g) => g.model === model && g.correlation === p);
       if (cell.length === 0 || runsOf(s, model, p).size === 0) continue;
       const overlap = cell.map((g) => g.weights[0].reduce((a, v, i) => a + Math.min(v, g.weights[1][i] ?? 0), 0));
-      rows.push([model, String(p), String(cell.length), ms(cell.map((g) => effective(g.weights[0]))), ms(cell.map((g) => effective(g.weights[1]))), ms(overlap)]);
+      rows.push([model, String(p), String(cell.length), gateWidth(widths.get(model)!), ms(cell.map((g) => effective(g.weights[0]))), ms(cell.map((g) => effective(g.weights[1]))), ms(overlap)]);
     }
   }
-  return rows;
+  return { rows, widths };
 }
