@@ -21,6 +21,7 @@ function sweep(name: string): string {
   const manifestFile = path.join(dir, 'manifest.json');
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
   manifest.config.train.lr = LR;
+  manifest.config.train.lrSchedule = 'cosine';
   fs.writeFileSync(manifestFile, JSON.stringify(manifest));
   return dir;
 }
@@ -30,8 +31,8 @@ test('report.md: the header\'s models and lr by model, the tables and the legend
   await writeReport(dir, { metric: 'normalized' });
   const md = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
   assert.ok(md.includes(`Models ${ORDERED.join(', ')};`), md.split('\n')[2]);
-  // grouped by rate, each group in the display order, the groups by their first model
-  assert.ok(md.includes('lr by model: single-task, shared-bottom, zeta-net 0.003; mmoe, alpha-net 0.01;'), md.split('\n')[2]);
+  // grouped by rate, each group in the display order, the groups by their first model; in parentheses, so the schedule reads as every model's
+  assert.ok(md.includes('lr by model (single-task, shared-bottom, zeta-net 0.003; mmoe, alpha-net 0.01) with a cosine decay to 0 over the steps;'), md.split('\n')[2]);
   const tableModels = (heading: string) => [...new Set(md.split(`${heading}\n\n`)[1].split('\n\n')[0].split('\n').slice(2).map((l) => l.split('|')[1].trim()))];
   assert.deepEqual(tableModels('## Final held-out loss'), ORDERED);
   assert.deepEqual(tableModels('## MTL gain over single-task'), ORDERED.slice(1));
