@@ -1,7 +1,7 @@
 // `mmoe-sweep report DIR`: judge the paper's claims on a sweep folder, write report.md and figures.
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { checkFailures, Claim, CLAIM_DEFAULTS, claimName, Gate, sanityGates, sweepDesign } from '../report/claims';
+import { checkFailures, Claim, CLAIM_DEFAULTS, claimName, Gate, sweepDesign } from '../report/claims';
 import { JunitCase, junitXml } from '../report/junit';
 import { loadFacets, parseMetric, pointText } from '../report/load';
 import { num, pValue, verdictLine, writeReport } from '../report/report';
@@ -43,7 +43,7 @@ export async function report(dir: string, o: Record<string, unknown>): Promise<n
     const normalized = metric === 'normalized' ? written.sets.map((x) => x.sweep) : loadFacets(dir, 'normalized', where).sweeps;
     // with several combinations of the --set axes, gates and design are per combination, named by it
     const named = (s: (typeof normalized)[number]) => (written.open.length ? { combination: Object.fromEntries(written.open.map((k) => [k, s.point[k]])) } : {});
-    const gates: Gate[] = normalized.flatMap((s) => sanityGates(s).map((g) => ({ ...g, ...named(s) })));
+    const gates: Gate[] = written.gates; // as report.md states them
     const designs = normalized.map((s) => ({ ...named(s), text: sweepDesign(s).text }));
     const design = { text: [...new Set(designs.map((d) => d.text))].length === 1 ? designs[0].text : designs.map((d) => `${pointText(d.combination ?? {})}: ${d.text}`).join('; ') };
     return { ...written, gates, design };

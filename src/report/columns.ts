@@ -111,14 +111,15 @@ export const REPORT_OUTPUTS = {
   },
   gates: {
     file: 'figures/fig6-gates.csv',
-    about: 'gate weight per expert and task for omoe and mmoe (paper Figure 6 analog), read by fig6-gates.vl.json',
+    about: 'gate weight per expert and task for every model with gates (omoe, mmoe, cgc, ple; paper Figure 6 analog), read by fig6-gates.vl.json',
     columns: [
       MODEL, CORRELATION,
       col('task', 'task 1 or 2'),
-      col('expert_rank', 'experts of each run ordered by this task\'s own gate weight, 1 = the largest (expert indices are arbitrary across runs)'),
+      col('expert_rank', 'experts of each run ordered by this task\'s own gate weight, 1 = the largest (expert indices are arbitrary across runs); up to the experts the task\'s gate mixes (cgc, ple: its own and the shared ones)'),
       RUNS,
       col('weight', 'mean over runs of the gate weight the task gives the expert at that rank'),
       CI_LOW, CI_HIGH,
+      col('uniform', '1 / the experts the task\'s gate mixes: the weight of a uniform gate (omoe, mmoe: 1/experts; cgc, ple: 1/(own + shared)), read off gates.csv (the experts given weight > 0 in some run)'),
     ],
   },
 } as const;

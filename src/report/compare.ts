@@ -8,7 +8,7 @@
 // regression, and ranks need no finite value. Reads output files only.
 import { Column, col, CORRELATION, MODEL } from '../output/columns';
 import { UsageError } from '../errors';
-import { modelRank, openSweepFolder } from './load';
+import { openSweepFolder, orderModels } from './load';
 import { Row } from './read';
 import { hodgesLehmannPaired, hodgesLehmannTwo, mannWhitneyU, wilcoxonSignedRank } from './stats';
 import { METRICS, Metric, quantile } from './summary';
@@ -148,7 +148,8 @@ function differences(a: any, b: any, prefix: string): string[] {
 /** "model shared-bottom, mmoe × correlation 0.5": each axis's values, short enough for one line however many cells. */
 function axisValues(f: Folder): string {
   const cells = [...f.cells.values()];
-  return f.axes.map((a) => `${a} ${[...new Set(cells.map((c) => String(c.axes[a])))].join(', ')}`).join(' × ');
+  const values = (a: string) => [...new Set(cells.map((c) => String(c.axes[a])))];
+  return f.axes.map((a) => `${a} ${(a === 'model' ? orderModels(values(a)) : values(a)).join(', ')}`).join(' × ');
 }
 
 /** Throws a UsageError naming what makes the two sweeps incomparable; returns the differences that do not. */
@@ -238,7 +239,9 @@ export function compareSweeps(baseDir: string, newDir: string, o: CompareOptions
   const next = readFolder(newDir, o.metric);
   const notes = checkComparable(base, next);
   const cells = [...base.cells.entries()].filter(([k]) => next.cells.has(k)).map(([k, c]) => compareCell(c.axes, c.runs, next.cells.get(k)!.runs, o));
-  cells.sort((x, y) => modelRank(x.axes.model) - modelRank(y.axes.model) || Number(x.axes.correlation) - Number(y.axes.correlation) || Number(x.axes.lr) - Number(y.axes.lr) || cellName(x.axes).localeCompare(cellName(y.axes)));
+  // models in the report's order (a model of one's own after the zoo's, by name), then correlation, lr, other axes
+  const models = orderModels(cells.map((c) => c.axes.model));
+  cells.sort((x, y) => models.indexOf(x.axes.model) - models.indexOf(y.axes.model) || Number(x.axes.correlation) - Number(y.axes.correlation) || Number(x.axes.lr) - Number(y.axes.lr) || cellName(x.axes).localeCompare(cellName(y.axes)));
   return { base: baseDir, new: newDir, metric: o.metric, alpha: o.alpha, tolerance: o.tolerance, axes: base.axes, cells, notes };
 }
 

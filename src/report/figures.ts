@@ -53,6 +53,14 @@ function modelStyles(models: string[]): ModelStyle[] {
   });
 }
 
+/** Models grouped by a value, each group in display order (orderModels), the groups by their first model: [["0.01", ["omoe", "mmoe"]], …]. */
+export function modelsByValue(pairs: [string, string][]): [string, string[]][] {
+  const valueOf = new Map(pairs);
+  const groups = new Map<string, string[]>();
+  for (const model of orderModels(valueOf.keys())) groups.set(valueOf.get(model)!, [...(groups.get(valueOf.get(model)!) ?? []), model]);
+  return [...groups];
+}
+
 /** Fonts large enough for a slide; every figure merges this into its own config. */
 const THEME = {
   font: FONT_FAMILY,
@@ -561,10 +569,32 @@ export function gateRuns(s: Sweep): GateRun[] {
   return [...by.values()].filter((g) => g.weights.every((w) => w.length > 0 && w.every((v) => Number.isFinite(v))));
 }
 
+/**
+ * Per model, the experts each task's gate mixes (its softmax's width): the experts given weight
+ * > 0 in some run. Not gates.csv's row count: cgc and ple record a task's gate over all of the
+ * level's experts, 0 on the other task's own ones, so a uniform gate there is 1/(own + shared).
+ */
+export function gateWidths(runs: GateRun[]): Map<string, number[]> {
+  const reached = new Map<string, Set<number>[]>();
+  for (const g of runs) {
+    if (!reached.has(g.model)) reached.set(g.model, g.weights.map(() => new Set()));
+    g.weights.forEach((w, t) => w.forEach((v, e) => v > 0 && reached.get(g.model)![t].add(e)));
+  }
+  return new Map([...reached].map(([model, sets]) => [model, sets.map((x) => x.size)]));
+}
+
+/** One model's gate width, "6", or "6 / 5" when its tasks' gates differ (a model of one's own); `of` words each number. */
+export const gateWidth = (w: number[], of: (width: number) => string = String): string => (w.every((x) => x === w[0]) ? of(w[0]) : w.map(of).join(' / '));
+
+/** "8 for omoe, mmoe; 6 for cgc": every model's gate width, models of one width together. */
+export function gateWidthText(widths: Map<string, number[]>, of?: (width: number) => string): string {
+  return modelsByValue([...widths].map(([m, w]): [string, string] => [m, gateWidth(w, of)])).map(([value, models]) => `${value} for ${models.join(', ')}`).join('; ');
+}
+
 function gatesFigure(s: Sweep): Figure | null {
   const runs = gateRuns(s);
   if (runs.length === 0) return null;
-  const experts = Math.max(...runs.map((g) => g.weights[0].length));
+  const widths = gateWidths(runs);
   const rows: unknown[][] = [];
   const models = s.models.filter((m) => runs.some((g) => g.model === m));
   for (const model of models) {
@@ -575,9 +605,11 @@ function gatesFigure(s: Sweep): Figure | null {
       // runs, and ranking task 2 by task 1's gate would make a concentrated gate look uniform
       const ordered = cell.map((g) => g.weights.map((w) => w.slice().sort((a, b) => b - a)));
       for (const task of [1, 2]) {
-        for (let rank = 1; rank <= experts; rank++) {
+        // the ranks the task's gate can reach; the experts it cannot (another task's own) hold 0 by construction
+        const width = widths.get(model)![task - 1];
+        for (let rank = 1; rank <= width; rank++) {
           const [m, lo, hi] = band(ordered.map((w) => w[task - 1][rank - 1] ?? 0));
-          rows.push([model, p, task, rank, cell.length, m, lo, hi]);
+          rows.push([model, p, task, rank, cell.length, m, lo, hi, 1 / width]);
         }
       }
     }
@@ -589,8 +621,8 @@ function gatesFigure(s: Sweep): Figure | null {
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Gate weight per expert and task (Figure 6 analog)', subtitle: ['mean over runs, with 95% CI', `dashed: uniform 1/${experts}; omoe's one gate serves both tasks`], anchor: 'start' },
-      data: csvData('gates', ['correlation', 'task', 'expert_rank', 'runs', 'weight', 'ci_low', 'ci_high']),
+      title: { text: 'Gate weight per expert and task (Figure 6 analog)', subtitle: ['mean over runs, with 95% CI; ranks up to the experts a task\'s gate mixes', `dashed: a uniform gate, ${gateWidthText(widths, (w) => `1/${w}`)}; omoe's one gate serves both tasks`], anchor: 'start' },
+      data: csvData('gates', ['correlation', 'task', 'expert_rank', 'runs', 'weight', 'ci_low', 'ci_high', 'uniform']),
       facet: {
         row: { field: 'model', type: 'nominal', sort: models, header: { title: null, labelAngle: 0, labelAlign: 'left' } },
         column: { field: 'correlation', type: 'ordinal', sort: 'descending', header: { title: 'task correlation (cosine p)', labelExpr: "'p = ' + datum.value" } },
@@ -599,9 +631,11 @@ function gatesFigure(s: Sweep): Figure | null {
         width: 260,
         height: 150,
         layer: [
-          { mark: { type: 'bar', stroke: 'black', strokeWidth: 0.5 }, encoding: { x, xOffset: { field: 'task', type: 'nominal' }, y: { field: 'weight', type: 'quantitative', title: 'mean gate weight' }, color: { field: 'task', type: 'nominal', title: 'task', scale: { range: ['#1f4e9c', '#a6d96a'] } } } },
-          { mark: { type: 'rule', color: 'black', opacity: 0.6 }, encoding: { x, xOffset: { field: 'task', type: 'nominal' }, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
-          { mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, data: { values: [{ uniform: 1 / experts }] }, encoding: { y: { field: 'uniform', type: 'quantitative' } } },
+          // a weight lies in [0, 1]: the axis starts at 0 and a few runs' t interval is cut there, not drawn below
+          { mark: { type: 'bar', stroke: 'black', strokeWidth: 0.5 }, encoding: { x, xOffset: { field: 'task', type: 'nominal' }, y: { field: 'weight', type: 'quantitative', title: 'mean gate weight', scale: { domainMin: 0 } }, color: { field: 'task', type: 'nominal', title: 'task', scale: { range: ['#1f4e9c', '#a6d96a'] } } } },
+          { mark: { type: 'rule', color: 'black', opacity: 0.6, clip: true }, encoding: { x, xOffset: { field: 'task', type: 'nominal' }, y: { field: 'ci_low', type: 'quantitative' }, y2: { field: 'ci_high' } } },
+          // one rule per task at its own 1/width (the tasks' widths agree in the zoo; a model of one's own may differ)
+          { mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { y: { field: 'uniform', type: 'quantitative', aggregate: 'max' }, detail: { field: 'task', type: 'nominal' } } },
         ],
       },
       config: { ...THEME, legend: { ...THEME.legend, orient: 'bottom' } },

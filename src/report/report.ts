@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { writeAtomic } from '../output/files';
-import { Claim, ClaimOptions, Comparison, CLAIM_DEFAULTS, claimName, claimRows, judgeClaims, MIN_RUNS_FOR_ESTIMATE } from './claims';
+import { Claim, ClaimOptions, Comparison, CLAIM_DEFAULTS, claimName, claimRows, Gate, judgeClaims, MIN_RUNS_FOR_ESTIMATE, sanityGates } from './claims';
 import { REPORT_OUTPUTS, reportHeader } from './columns';
-import { buildFigures, CORRELATION_FILE, facetCells, FIGURES_DIR, Figure, gainCells, gateRuns, GRID_FIGURE, gridFigure, histogramRange, removeStaleFigures, Skipped, writeFigures } from './figures';
+import { buildFigures, CORRELATION_FILE, facetCells, FIGURES_DIR, Figure, gainCells, gateRuns, gateWidth, gateWidths, gateWidthText, GRID_FIGURE, gridFigure, histogramRange, modelsByValue, removeStaleFigures, Skipped, writeFigures } from './figures';
 import { cellKey, Facets, loadFacets, orderModels, pointText, runsOf, Sweep } from './load';
 import { usage } from '../errors';
 import { PAPER_FIGURE4 } from './paper';
@@ -32,6 +32,8 @@ export interface ReportResult {
   sets: ReportSet[];
   /** Every set's claims, in order. */
   claims: Claim[];
+  /** The sanity gates, per model (and combination, named by it when there are several), on normalized loss whatever the metric. */
+  gates: Gate[];
   /** The --set axes the report covers per combination (not fixed by --where); [] for a one-combination report. */
   open: string[];
   files: string[];
@@ -53,6 +55,9 @@ export async function writeReport(dir: string, options: ReportOptions, into = di
     const claims = judgeClaims(sweep, o);
     return { sweep, claims: open.length ? claims.map((c) => ({ ...c, combination: facetPoint(sweep, open) })) : claims };
   });
+  // the gates read normalized loss whatever --metric says: "learnt nothing" is 1 − R² ≥ 1 (read again only under --metric raw)
+  const normalized = options.metric === 'normalized' ? sets.map((x) => x.sweep) : loadFacets(dir, 'normalized', options.where).sweeps;
+  const gates = normalized.flatMap((s) => sanityGates(s).map((g) => (open.length ? { ...g, combination: facetPoint(s, open) } : g)));
   const ref = reference(facets);
   const sweep = ref.sweep;
   const { figures, skipped } = buildFigures(sweep);
@@ -66,8 +71,8 @@ export async function writeReport(dir: string, options: ReportOptions, into = di
   const claimsCsv = sets.flatMap((x) => claimRows(x.claims, options.metric, axes, x.sweep.point));
   writeAtomic(claimsFile, stringify(claimsCsv, { header: true, columns: [...reportHeader('claims'), ...axes] }));
   const report = path.join(into, 'report.md');
-  writeAtomic(report, markdown({ facets, sets, ref, figures, grid, skipped, o }));
-  return { sweep, sets, claims: sets.flatMap((x) => x.claims), open, files: [report, claimsFile, ...files], report, warnings: [...missingInputs(sweep, skipped), ...warnings], removed };
+  writeAtomic(report, markdown({ facets, sets, gates, ref, figures, grid, skipped, o }));
+  return { sweep, sets, claims: sets.flatMap((x) => x.claims), gates, open, files: [report, claimsFile, ...files], report, warnings: [...missingInputs(sweep, skipped), ...warnings], removed };
 }
 
 /** The open axes' values of a combination. */
@@ -155,6 +160,7 @@ export function verdictLine(c: Claim): string {
 interface Page {
   facets: Facets;
   sets: ReportSet[];
+  gates: Gate[];
   /** The combination the paper-shaped sections show, and why that one. */
   ref: { sweep: Sweep; why: string };
   /** The reference combination's figures. */
@@ -169,24 +175,21 @@ interface Page {
 function ruledOut(x: Comparison): string | null {
   if (x.verdict !== 'unresolved' || !Number.isFinite(x.effectLow) || !Number.isFinite(x.effectHigh)) return null;
   const reference = x.effect !== 0 && Number.isFinite(x.relative) && x.relative !== 0 ? x.effect / x.relative : NaN;
-  const share = (v: number) => (Number.isFinite(reference) && reference > 0 ? ` (${(Math.abs(v / reference) * 100).toFixed(0)}% of the reference)` : '');
-  const favour = x.effectHigh > 0 ? `above ${num(x.effectHigh)}${share(x.effectHigh)} in the claim's favour` : `any in the claim's favour (the interval lies below 0)`;
-  const against = x.effectLow < 0 ? `beyond ${num(-x.effectLow)}${share(x.effectLow)} against it` : 'any against it (the interval lies above 0)';
-  return `${x.what}: an effect ${favour}, and one ${against}`;
+  const percent = (v: number) => { const r = Math.abs(v / reference) * 100; return r > 0 && r < 1 ? '< 1%' : `${r.toFixed(0)}%`; };
+  const share = (v: number) => (Number.isFinite(reference) && reference > 0 ? ` (${percent(v)} of the reference)` : '');
+  const favour = x.effectHigh > 0 ? `an effect above ${num(x.effectHigh)}${share(x.effectHigh)} in the claim's favour` : `any effect in the claim's favour (the interval lies below 0)`;
+  const against = x.effectLow < 0 ? `one beyond ${num(-x.effectLow)}${share(x.effectLow)} against it` : 'any against it (the interval lies above 0)';
+  return `${x.what}: ${favour}, and ${against}`;
 }
 
-/** "lr 0.003, 0.01" for one grid of every model; "lr by model: shared-bottom 0.003; omoe, mmoe 0.01" when the config gives rates by model. */
+/** "lr 0.003, 0.01" for one grid of every model; "lr by model (shared-bottom 0.003; omoe, mmoe 0.01)" when the config gives rates by model (in parentheses: the header's own clauses are split by ";" too). */
 function lrText(lr: unknown, seen: number[]): string {
-  if (!lr || Array.isArray(lr) || typeof lr !== 'object') return `lr ${seen.join(', ')}`;
-  const byRates = new Map<string, string[]>();
-  for (const [model, rates] of Object.entries(lr as Record<string, number[]>)) {
-    const key = (Array.isArray(rates) ? rates : []).join(', ');
-    byRates.set(key, [...(byRates.get(key) ?? []), model]);
-  }
-  return `lr by model: ${[...byRates].map(([rates, models]) => `${models.join(', ')} ${rates}`).join('; ')}`;
+  if (!lr || Array.isArray(lr) || typeof lr !== 'object') return `lr ${seen.slice().sort((a, b) => a - b).join(', ')}`;
+  const rates = Object.entries(lr as Record<string, unknown>).map(([model, r]): [string, string] => [model, (Array.isArray(r) ? r : []).join(', ')]);
+  return `lr by model (${modelsByValue(rates).map(([value, models]) => `${models.join(', ')} ${value}`).join('; ')})`;
 }
 
-function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): string {
+function markdown({ facets, sets, gates, ref, figures, grid, skipped, o }: Page): string {
   const s = ref.sweep;
   const m = s.manifest;
   const cfg = m.config ?? {};
@@ -242,6 +245,8 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
   out.push(
     table(['claim', 'statement', ...open, 'verdict', 'comparisons passed', 'runs', 'runs needed'], verdictRows),
     '',
+    sanityText(gates),
+    '',
     `Each comparison is tested two-sided at α = ${o.alpha}; **pass** needs p < α with the test's direction and the mean effect both agreeing with the claim; **fail** needs p < α/k (k = comparisons in the claim) with both against it; anything else is **unresolved** (the runs cannot tell). A claim passes when every comparison passes, fails when any fails. *Runs needed* is the number of runs (per correlation, for comparisons across correlations) at which the observed effect would reach p < α with ${o.power * 100}% power (normal approximation, n = ((z₁₋α/₂ + z_power)·σ/δ)², twice that per group for unpaired comparisons), from the observed effect δ and its spread σ; the largest over the claim's comparisons. It is a rough guide: the observed effect is itself noisy.`,
     '',
   );
@@ -276,7 +281,7 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
   const perTask = taskRows(s);
   if (perTask.length) {
     out.push(`## Final held-out loss per task${at}`, '');
-    out.push(table(['model', 'correlation', 'task', 'runs', 'mean', '95% CI of the mean', 'std', 'median'], perTask), '', 'The same runs as above, each task on its own (the tasks are symmetric by construction, so the two columns should agree within their intervals).', '');
+    out.push(table(['model', 'correlation', 'task', 'runs', 'mean', '95% CI of the mean', 'std', 'median'], perTask), '', 'The same runs as above, each task on its own (the tasks are symmetric by construction, so a model\'s two rows at a correlation should agree within their intervals).', '');
   }
 
   const gains = gainCells(s);
@@ -317,9 +322,10 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
 
   out.push('## Figures', '');
   out.push(`Each figure is \`${FIGURES_DIR}/NAME.svg\` (and \`NAME.png\` and \`NAME.pdf\` beside it, for slides and papers), rendered from \`NAME.vl.json\` (Vega-Lite), which reads \`NAME.csv\` beside it: edit the spec and open it in the Vega editor (or \`vl2svg\`) to restyle.${open.length ? ` The figures below are of ${pointText(facetPoint(s, open))} only (their subtitles say so); \`${GRID_FIGURE}\` is under *Across the --set axes*.` : ''}`, '');
+  const bottom = s.point['model.bottomUnits'] ?? cfg.model?.bottomUnits;
   const captions: Record<string, string> = {
     'fig2-label-correlation': `Figure 2 analog: label Pearson correlation vs cosine p, this sweep's closed-form values (runs.csv) beside the paper's${fs.existsSync(path.join(s.dir, CORRELATION_FILE)) ? ` and the simulated ones in ${CORRELATION_FILE} (mean ± 2 std)` : ` (place a \`mmoe-sweep correlation --out ${displayPath(path.join(s.dir, CORRELATION_FILE))}\` output here to add simulated ones)`}.`,
-    'fig3-shared-bottom-curves': 'Figure 3 analog: shared-bottom, held-out loss vs step per correlation (the paper used a 16-unit bottom here; this sweep uses its configured bottom).',
+    'fig3-shared-bottom-curves': `Figure 3 analog: shared-bottom, held-out loss vs step per correlation (the paper used a 16-unit bottom here; ${bottom ? `this sweep's has ${bottom} units` : 'this sweep uses its configured bottom'}).`,
     'fig4-final-loss': "The headline: final held-out loss vs correlation per model, mean and 95% CI over runs (filled), beside the paper's Figure 4 final values (hollow).",
     'fig4-loss-curves': 'Figure 4 analog: held-out loss vs step per model and correlation.',
     'final-loss-by-task': 'Final held-out loss per task vs correlation, mean and 95% CI over runs.',
@@ -330,17 +336,27 @@ function markdown({ facets, sets, ref, figures, grid, skipped, o }: Page): strin
   for (const f of figures) out.push(`**${captions[f.name] ?? f.name}**`, '', `![${f.name}](${FIGURES_DIR}/${f.name}.svg)`, '');
   if (skipped.length) out.push(`Not drawn: ${skipped.map((k) => `${k.figure} (${k.reason})`).join('; ')}.`, '');
 
-  const gates = gateSummary(s);
-  if (gates.length) {
+  const { rows: gateRows, widths } = gateSummary(s);
+  if (gateRows.length) {
+    const split = ['cgc', 'ple'].filter((md) => widths.has(md));
     out.push(`## Gates${at}`, '');
     out.push(
-      table(['model', 'correlation', 'runs', 'effective experts, task 1', 'task 2', 'overlap of the two gates'], gates),
+      table(['model', 'correlation', 'runs', 'experts per gate', 'effective experts, task 1', 'task 2', 'overlap of the two gates'], gateRows),
       '',
-      'Effective experts: exp(entropy) of a task\'s mean gate weights (1 = one expert does everything, 8 = uniform over 8). Overlap: Σᵢ min(g¹ᵢ, g²ᵢ) between the two tasks\' gates (1 = the same distribution, as omoe\'s one gate by construction; lower = the tasks lean on different experts). Mean ± std over runs.',
+      `*Experts per gate*: how many experts a task's gate mixes, the width of its softmax (${gateWidthText(widths)}), read off gates.csv as the experts given weight > 0 in some run.${split.length ? ` ${split.join(' and ')}: a task's gate mixes its own experts and the shared ones${widths.has('ple') ? ' (ple: of its last level, the one recorded)' : ''}, not the other task's.` : ''} ` +
+        `Effective experts: exp(entropy) of a task's mean gate weights, from 1 (one expert does everything) to the experts per gate (a uniform gate). Overlap: Σᵢ min(g¹ᵢ, g²ᵢ) between the two tasks' gates over the same experts (1 = the same distribution, as omoe's one gate by construction; lower = the tasks lean on different experts${split.length ? `; ${split.join(' and ')}'s tasks share only the shared experts` : ''}). Mean ± std over runs.`,
       '',
     );
   }
   return out.join('\n');
+}
+
+/** The sanity gates in a line: which models learnt nothing, where (stdout, --json and --junit give every gate). */
+function sanityText(gates: Gate[]): string {
+  const failed = gates.filter((g) => g.verdict === 'fail');
+  if (failed.length === 0) return `**Sanity:** every model learnt something (mean normalized loss < 1 in every cell${gates.some((g) => g.combination) ? ' of every combination' : ''}).`;
+  const where = (g: Gate) => (Number.isFinite(g.mean) ? `${num(g.mean)} at p=${g.correlation}` : 'no run that did not diverge');
+  return `**Sanity: learnt nothing** (mean normalized loss ≥ 1 in some cell, no better than predicting the mean label): ${failed.map((g) => `${claimName({ ...g, id: g.model })} ${where(g)}`).join('; ')}. A claim about such a model cannot pass, and \`report --check\` fails.`;
 }
 
 /** What a report over several combinations of the --set axes computes per combination, and which one the paper-shaped sections show. */
@@ -403,8 +419,9 @@ function taskRows(s: Sweep): string[][] {
   return rows;
 }
 
-function gateSummary(s: Sweep): string[][] {
+function gateSummary(s: Sweep): { rows: string[][]; widths: Map<string, number[]> } {
   const runs = gateRuns(s);
+  const widths = gateWidths(runs);
   const rows: string[][] = [];
   const effective = (w: number[]) => Math.exp(-w.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0));
   const ms = (v: number[]) => `${num(mean(v), 3)} ± ${num(v.length > 1 ? sd(v) : 0, 2)}`;
@@ -413,8 +430,8 @@ function gateSummary(s: Sweep): string[][] {
       const cell = runs.filter((g) => g.model === model && g.correlation === p);
       if (cell.length === 0 || runsOf(s, model, p).size === 0) continue;
       const overlap = cell.map((g) => g.weights[0].reduce((a, v, i) => a + Math.min(v, g.weights[1][i] ?? 0), 0));
-      rows.push([model, String(p), String(cell.length), ms(cell.map((g) => effective(g.weights[0]))), ms(cell.map((g) => effective(g.weights[1]))), ms(overlap)]);
+      rows.push([model, String(p), String(cell.length), gateWidth(widths.get(model)!), ms(cell.map((g) => effective(g.weights[0]))), ms(cell.map((g) => effective(g.weights[1]))), ms(overlap)]);
     }
   }
-  return rows;
+  return { rows, widths };
 }

@@ -45,6 +45,22 @@ test('report on a smoke sweep: verdict on stdout, report.md, claims.csv and ever
   for (const heading of ['## Verdict', '## Final held-out loss', '## Final held-out loss per task', '## Claims in detail', '## Figures', '## Gates']) assert.ok(md.includes(heading), heading);
   for (const f of FIGURES) assert.ok(md.includes(`](figures/${f}.svg)`), `report.md links ${f}`);
   assert.deepEqual(readTable(path.join(sweepDir, 'claims.csv')).header, reportHeader('claims'));
+  // the sanity gates stdout prints (every model fails in 40 steps) are in report.md too, with the same numbers
+  const sanity = md.split('\n').find((l) => l.startsWith('**Sanity'));
+  assert.ok(sanity?.startsWith('**Sanity: learnt nothing**'), sanity);
+  for (const m of MODELS) {
+    const [, value, p] = r.stdout.match(new RegExp(`^S-${m}\\s+fail\\s+${m} learnt nothing: mean normalized loss ([\\d.]+) at p=([\\d.]+)`, 'm')) ?? [];
+    assert.ok(value && String(sanity).includes(`${m} ${value} at p=${p}`), `${m}: ${sanity}`);
+  }
+  // what an unresolved comparison's interval rules out, worded as a reader says it
+  const ruled = md.split('\n').filter((l) => l.startsWith('What the runs rule out'));
+  assert.ok(ruled.length > 0);
+  for (const l of ruled) for (const part of l.split(': ').slice(1).join(': ').split('; ')) {
+    assert.match(part, /: (an effect above \S+ (\([^)]+ of the reference\) )?in the claim's favour|any effect in the claim's favour \(the interval lies below 0\)), and (one beyond \S+ (\([^)]+ of the reference\) )?against it|any against it \(the interval lies above 0\))\.?$/, part);
+  }
+  // Figure 3's caption gives this sweep's bottom, the paper's being 16 units
+  const manifest = JSON.parse(fs.readFileSync(path.join(sweepDir, 'manifest.json'), 'utf8'));
+  assert.ok(md.includes(`the paper used a 16-unit bottom here; this sweep's has ${manifest.config.model.bottomUnits} units`));
 
   // mtl-gain needs single-task in the sweep (test/report/mtl-gain.test.ts), grid-final-loss --set axes (test/report/facets.test.ts)
   const drawn = Object.entries(REPORT_OUTPUTS).filter(([name]) => name !== 'mtlGain' && name !== 'gridFinalLoss');
@@ -89,7 +105,9 @@ test('--metric raw changes what the figures and claims read; --check fails the s
   assert.match(r.stderr, /check failed: .*S-mmoe: mmoe learnt nothing/);
   const raw = fs.readFileSync(path.join(sweepDir, 'figures', 'fig4-loss-curves.csv'), 'utf8');
   assert.notEqual(raw, norm);
-  assert.ok(fs.readFileSync(path.join(sweepDir, 'report.md'), 'utf8').includes('`--metric raw`'));
+  const md = fs.readFileSync(path.join(sweepDir, 'report.md'), 'utf8');
+  assert.ok(md.includes('`--metric raw`'));
+  assert.match(md, /^\*\*Sanity: learnt nothing\*\* \(mean normalized loss ≥ 1 .*: shared-bottom 1\.\d+ at p=/m, 'the gates read normalized loss under --metric raw too');
   assert.ok(fs.readFileSync(path.join(sweepDir, 'figures', 'fig5-histograms.vl.json'), 'utf8').includes('held-out MSE"'));
 });
 
@@ -106,6 +124,7 @@ test('--check exits 3 when a claim fails, and names it; without --check the exit
   const ok = runCli(['report', good, '--check']);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   for (const id of ['C1', 'C2', 'C3', 'C4']) assert.match(ok.stdout, new RegExp(`^${id}  pass `, 'm'));
+  assert.match(fs.readFileSync(path.join(good, 'report.md'), 'utf8'), /^\*\*Sanity:\*\* every model learnt something \(mean normalized loss < 1 in every cell\)\.$/m);
 });
 
 const bad = tmpDir('report-bad');
