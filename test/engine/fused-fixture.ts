@@ -2,7 +2,9 @@
 // reference (src/models' forward + the trainer's loss) on the same numbers.
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { Adam } from '../../src/engine/adam';
 import { Params, initParams } from '../../src/engine/params';
+import { DataConfig, RunData, TASKS, makeRunData, studyConstants } from '../../src/data/generator';
 import { stream } from '../../src/engine/random';
 import { FusedShape } from '../../src/engine/fused';
 import { SUCCESSOR_DEFAULTS } from '../../src/models/types';
@@ -83,4 +85,45 @@ export function assertMatchesAutodiff(model: string, shape: FusedShape, params: 
     const err = relativeError(grads[name], ref);
     assert.ok(err <= 1e-4, `${model} ${name}: relative error ${err} against tfjs autodiff`);
   }
+}
+
+/** The study's generator at the paper's input size, as the trajectory tests draw it (fresh rows every step). */
+export const DATA: DataConfig = {
+  dim: PAPER.inputDim, scale: 1, sinusoids: 3, alpha: [1.2, 3.4, 7.2], beta: [3.1416, 1.5708, 1.5708],
+  alphaStd: 1, betaStd: 1, noiseStd: 0.1, trainSize: 0, evalSize: 300,
+};
+/** Rows per training batch (the trainer's). */
+export const B = 128;
+
+/** The runs' data at correlation 0.5, one per seed. */
+export function runs(seeds: number[]): RunData[] {
+  const constants = studyConstants(DATA, 1);
+  return seeds.map((seed) => makeRunData(DATA, 0.5, constants, seed));
+}
+
+/** Every run's next batch, stacked [R, B, ·] as the trainer lays it out. */
+export function batcher(data: RunData[], shape: FusedShape): () => { x: Float32Array; y: Float32Array } {
+  const R = data.length, d = shape.inputDim;
+  const x = new Float32Array(R * B * d), y = new Float32Array(R * B * TASKS);
+  return () => {
+    data.forEach((r, i) => r.batches.next({ n: B, x: x.subarray(i * B * d, (i + 1) * B * d), y: y.subarray(i * B * TASKS, (i + 1) * B * TASKS) }));
+    return { x, y };
+  };
+}
+
+/** The tfjs trainer's step (its loss and penalty as src/train/engines.ts, then Adam): each replica's per-task batch MSE before the update. */
+export function tfjsStep(model: string, shape: FusedShape, params: Params, optimizer: Adam): (x: Float32Array, y: Float32Array) => Float32Array {
+  const names = new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
+  const arch = architecture(model), R = Object.values(params)[0].shape[0];
+  return (x, y) => tf.tidy(() => {
+    const xs = tf.tensor3d(x, [R, B, shape.inputDim]), ys = tf.tensor3d(y, [R, B, TASKS]);
+    let perTask: tf.Tensor | null = null;
+    const { grads } = tf.variableGrads(() => {
+      perTask = tf.keep(tf.mean(tf.squaredDifference(arch.forward(params, xs, shape).predictions, ys), 1));
+      const total = tf.sum(perTask as tf.Tensor) as tf.Scalar;
+      return arch.penalty ? (tf.add(total, arch.penalty(params, shape)) as tf.Scalar) : total;
+    }, Object.values(params));
+    optimizer.apply(Object.fromEntries(Object.entries(grads).map(([v, g]) => [names.get(v)!, g])));
+    return (perTask as unknown as tf.Tensor).dataSync() as Float32Array;
+  });
 }

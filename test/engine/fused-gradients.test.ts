@@ -9,6 +9,7 @@ import { initBackend } from '../../src/engine/backend';
 import { FusedShape, fusedArchitecture } from '../../src/engine/fused';
 import { disposeParams } from '../../src/engine/params';
 import { stream } from '../../src/engine/random';
+import { trainer64 } from './float64-trainer';
 import { DEFAULT, MODELS, ODD, PAPER, SUCCESSORS, TINY, assertMatchesAutodiff, normalBatch, referenceLoss, referenceParams, relativeError, stackedValues } from './fused-fixture';
 
 before(async () => {
@@ -109,7 +110,7 @@ function loss64(model: string, s: FusedShape, p: P64, x: Float32Array, y: Float3
  * move replica r's loss only): relative error ≤ 1e-4 over all its coordinates, or over `sample`
  * of them drawn from a seeded stream when the shape is too large to move every one.
  */
-function assertMatchesCentralDifferences(model: string, shape: FusedShape, p64: P64, grads: Record<string, Float32Array>,
+function assertMatchesCentralDifferences(model: string, shape: FusedShape, p64: P64, grads: Record<string, Float32Array | Float64Array>,
   x: Float32Array, y: Float32Array, R: number, n: number, sample?: number): void {
   const eps = 1e-6, pick = stream(`fd:${model}`);
   for (const [name, g] of Object.entries(grads)) {
@@ -152,6 +153,8 @@ for (const model of [...MODELS, ...SUCCESSORS]) {
 
     assertMatchesCentralDifferences(model, shape, p64, grads, x, y, R, n);
     assertMatchesAutodiff(model, shape, params, grads, x, y, R, n);
+    // the float64 trainer the trajectory test measures both float32 engines against: the same gradients
+    if (MODELS.includes(model)) assertMatchesCentralDifferences(model, shape, p64, trainer64(model, shape, initial, R, 0.01).gradients(x, y, n), x, y, R, n);
     group.dispose();
     disposeParams(params);
   });

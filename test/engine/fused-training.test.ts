@@ -1,6 +1,7 @@
 // The fused engine trained against the tfjs trainer's arithmetic (src/models' forward, the
-// summed batch MSE, Adam as tf.train.adam): trajectories, held-out loss, gate means, and the
-// replica contract (a run in a group equals the same run alone, bit for bit).
+// summed batch MSE, Adam as tf.train.adam) and, for the paper's three, against the same
+// training in float64: trajectories, held-out loss, gate means, and the replica contract (a run
+// in a group equals the same run alone, bit for bit).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -8,35 +9,15 @@ import { initBackend } from '../../src/engine/backend';
 import { adam } from '../../src/engine/adam';
 import { FusedShape, fusedArchitecture } from '../../src/engine/fused';
 import { disposeParams } from '../../src/engine/params';
-import { DataConfig, RunData, TASKS, makeRunData, studyConstants } from '../../src/data/generator';
+import { RunData, TASKS } from '../../src/data/generator';
 import { architecture } from '../../src/models/zoo';
 import { engineFor, fusedEngine, tfjsEngine } from '../../src/train/engines';
-import { DEFAULT, MODELS, PAPER, SUCCESSORS, referenceParams, stackedValues } from './fused-fixture';
+import { B, DATA, DEFAULT, MODELS, PAPER, SUCCESSORS, batcher, referenceParams, runs, stackedValues, tfjsStep } from './fused-fixture';
+import { trainer64 } from './float64-trainer';
 
 before(async () => {
   assert.equal(await initBackend('wasm'), 'wasm');
 });
-
-const DATA: DataConfig = {
-  dim: PAPER.inputDim, scale: 1, sinusoids: 3, alpha: [1.2, 3.4, 7.2], beta: [3.1416, 1.5708, 1.5708],
-  alphaStd: 1, betaStd: 1, noiseStd: 0.1, trainSize: 0, evalSize: 300,
-};
-const B = 128;
-
-function runs(seeds: number[]): RunData[] {
-  const constants = studyConstants(DATA, 1);
-  return seeds.map((seed) => makeRunData(DATA, 0.5, constants, seed));
-}
-
-/** Every run's next batch, stacked [R, B, ·] as the trainer lays it out. */
-function batcher(data: RunData[], shape: FusedShape): () => { x: Float32Array; y: Float32Array } {
-  const R = data.length, d = shape.inputDim;
-  const x = new Float32Array(R * B * d), y = new Float32Array(R * B * TASKS);
-  return () => {
-    data.forEach((r, i) => r.batches.next({ n: B, x: x.subarray(i * B * d, (i + 1) * B * d), y: y.subarray(i * B * TASKS, (i + 1) * B * TASKS) }));
-    return { x, y };
-  };
-}
 
 function stackEval(data: RunData[]): { x: Float32Array; y: Float32Array; n: number } {
   const n = data[0].eval.n;
@@ -49,60 +30,67 @@ function stackEval(data: RunData[]): { x: Float32Array; y: Float32Array; n: numb
 }
 
 const EARLY = 50, LAST = 100, LR = 0.003, SEEDS = [5, 6, 7], FINAL_TOLERANCE = 5e-2, MEAN_TOLERANCE = 1e-2;
-/** The paper's three at its sizes; the successors at their default sizes (the trainer's shapes), over fewer steps to keep the suite short. */
+/** Issue 8's bound on the mean final loss, here against exact (float64) arithmetic. */
+const ISSUE_BOUND = 1e-3;
+/**
+ * How far float32 rounding alone may move tfjs's mean final loss from the float64 trajectory
+ * before the float64 trainer stops being a yardstick: measured up to 2.0e-3 (shared-bottom, five
+ * seed sets; omoe and mmoe 2e-4 and 1e-4), docs/PERFORMANCE.md.
+ */
+const ROUNDING_SPREAD = 5e-3;
+/** The paper's three at its sizes; the successors at their default sizes (the trainer's shapes). */
 const shapeOf = (model: string): FusedShape => (MODELS.includes(model) ? PAPER : DEFAULT);
 
 for (const model of [...MODELS, ...SUCCESSORS]) {
+  // The successors over 300 steps: at 500, PLE's replica 0 (split from tfjs at a ReLU kink at
+  // step 28) ends 3.6e-2 from tfjs in the mean while replica 2 still agrees to 1e-7, beyond the
+  // bounds below, and no float64 PLE trainer tells tfjs's own rounding spread (docs/PERFORMANCE.md).
   const STEPS = MODELS.includes(model) ? 500 : 300;
-  test(`${model}: ${STEPS} steps at lr ${LR} agree with the tfjs trainer's arithmetic (paper/default sizes, R = 3)`, () => {
+  test(`${model}: ${STEPS} steps at lr ${LR} agree with the tfjs trainer's arithmetic${MODELS.includes(model) ? ' and are as close to float64 training as tfjs is' : ''} (paper/default sizes, R = 3)`, () => {
     const shape = shapeOf(model), R = SEEDS.length;
     const params = referenceParams(model, shape, SEEDS, 0);
     const group = fusedArchitecture(model)!.create(shape, stackedValues(params), R, LR);
+    // the same training in float64 (the paper's three): where float32 rounding alone would take a trajectory
+    const exact = MODELS.includes(model) ? trainer64(model, shape, stackedValues(params), R, LR) : null;
+    const nextExact = batcher(runs(SEEDS), shape), exactLast = new Float64Array(R * TASKS);
     const optimizer = adam(params, LR, true); // bit-identical to tf.train.adam (test/engine/adam.test.ts)
-    const names = new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
+    const tfStep = tfjsStep(model, shape, params, optimizer);
     const nextTf = batcher(runs(SEEDS), shape), nextFused = batcher(runs(SEEDS), shape);
     let tfLoss: Float32Array = new Float32Array(0), fusedLoss: Float32Array = new Float32Array(0);
     let first: [Float32Array, Float32Array] | null = null;
     const tfLast = new Float64Array(R * TASKS), fusedLast = new Float64Array(R * TASKS);
     for (let step = 1; step <= STEPS; step++) {
       const a = nextTf();
-      tfLoss = tf.tidy(() => {
-        const xs = tf.tensor3d(a.x, [R, B, shape.inputDim]), ys = tf.tensor3d(a.y, [R, B, TASKS]);
-        let perTask: tf.Tensor | null = null;
-        const arch = architecture(model);
-        const { grads } = tf.variableGrads(() => {
-          perTask = tf.keep(tf.mean(tf.squaredDifference(arch.forward(params, xs, shape).predictions, ys), 1));
-          const total = tf.sum(perTask as tf.Tensor) as tf.Scalar;
-          return arch.penalty ? (tf.add(total, arch.penalty(params, shape)) as tf.Scalar) : total; // as src/train/engines.ts
-        }, Object.values(params));
-        optimizer.apply(Object.fromEntries(Object.entries(grads).map(([v, g]) => [names.get(v)!, g])));
-        return (perTask as unknown as tf.Tensor).dataSync() as Float32Array;
-      });
+      tfLoss = tfStep(a.x, a.y);
       const b = nextFused();
       assert.deepEqual(b.x, a.x);
       fusedLoss = group.step(b.x, b.y, B);
+      const c = nextExact();
+      const exactLoss = exact?.step(c.x, c.y, B);
       if (step === 1) first = [tfLoss, fusedLoss];
-      // before rounding differences have grown (see below), every step's loss agrees closely
+      // before rounding differences have grown (see below), every step's loss agrees closely (float64's too)
       if (step <= EARLY) {
         for (let i = 0; i < R * TASKS; i++) {
           const rel = Math.abs(fusedLoss[i] - tfLoss[i]) / tfLoss[i];
           assert.ok(rel <= 1e-4, `${model} step ${step} [${i}]: loss ${fusedLoss[i]} fused vs ${tfLoss[i]} tfjs`);
+          if (exactLoss) assert.ok(Math.abs(exactLoss[i] - tfLoss[i]) <= 1e-4 * tfLoss[i], `${model} step ${step} [${i}]: loss ${exactLoss[i]} float64 vs ${tfLoss[i]} tfjs`);
         }
       }
       if (step > STEPS - LAST) {
         tfLoss.forEach((v, i) => (tfLast[i] += v / LAST));
         fusedLoss.forEach((v, i) => (fusedLast[i] += v / LAST));
+        exactLoss?.forEach((v, i) => (exactLast[i] += v / LAST));
       }
     }
     // the first step's loss is the same forward on the same parameters
     for (let i = 0; i < R * TASKS; i++) assert.ok(Math.abs(first![1][i] - first![0][i]) <= 1e-5 * first![0][i], `step 1 loss ${first![1][i]} vs ${first![0][i]}`);
     // Training moved the loss, and both engines moved it to the same place. Two float32
-    // trajectories that differ by rounding (1e-7 at step 1) drift apart chaotically: moving
-    // every 97th initial value of the FUSED engine by 1.2e-7 (relative) moves its own mean loss
-    // over steps 401–500 by up to 3e-2 and its held-out loss by up to 3e-2 (measured; some runs
-    // 1e-8, others 1e-2), so no engine that rounds differently can promise 1e-3 at step 500.
-    // The per-run bound here is that sensitivity (5e-2); averaged over the replicas and tasks the
-    // drift partly cancels, so the mean is held to 1e-2. The strict check is steps 1–EARLY above. The final
+    // trajectories that differ by rounding (1e-7 at step 1) stay 1e-7 apart until one row's
+    // pre-activation lands within rounding of a ReLU's kink (shared-bottom, seeds 5–7: replica 0,
+    // step 243, −4.9e-8), one engine passes the row and the other does not, and from there they
+    // separate; moving every 97th initial value of the FUSED engine by 1.2e-7 (relative) moves its
+    // own final loss by up to 3e-2. The per-run bound here is that sensitivity (5e-2); averaged over
+    // the replicas and tasks the drift partly cancels, so the mean is held to 1e-2. The final
     // training loss is the trainer's: the mean batch MSE over the last interval (LAST steps).
     const sum = (a: ArrayLike<number>) => Array.from(a).reduce((p, v) => p + v, 0);
     assert.ok(sum(tfLast) < 0.9 * sum(first![0]), `${model}: loss ${sum(first![0])} → ${sum(tfLast)}: training did not move it`);
@@ -111,6 +99,17 @@ for (const model of [...MODELS, ...SUCCESSORS]) {
       assert.ok(rel <= FINAL_TOLERANCE, `${model} replica ${Math.floor(i / TASKS)} task ${(i % TASKS) + 1}: final loss ${fusedLast[i]} fused vs ${tfLast[i]} tfjs (relative ${rel})`);
     }
     assert.ok(Math.abs(sum(fusedLast) - sum(tfLast)) <= MEAN_TOLERANCE * sum(tfLast), `${model}: mean final loss ${sum(fusedLast) / (R * TASKS)} fused vs ${sum(tfLast) / (R * TASKS)} tfjs`);
+    if (exact) {
+      // Issue 8's 1e-3, measured from exact arithmetic: the fused engine's mean final loss is within
+      // 1e-3 of the float64 trajectory's, or, where float32 rounding alone takes tfjs itself further
+      // (shared-bottom: up to 2e-3 over five seed sets), no further from it than tfjs is. A
+      // systematic error (Adam's constants, a gradient, the loss) adds to the fused distance only.
+      const toExact = (a: Float64Array) => Math.abs(sum(a) - sum(exactLast)) / sum(exactLast);
+      const fusedGap = toExact(fusedLast), tfGap = toExact(tfLast);
+      assert.ok(tfGap <= ROUNDING_SPREAD, `${model}: tfjs's mean final loss is ${tfGap} from float64 training: the float64 trainer is not the same training`);
+      assert.ok(fusedGap <= Math.max(ISSUE_BOUND, tfGap), `${model}: mean final loss ${fusedGap} from float64 training (fused), tfjs ${tfGap}`);
+      console.log(`# ${model}: mean final train loss relative to float64 training: fused ${fusedGap.toExponential(2)}, tfjs ${tfGap.toExponential(2)}; fused vs tfjs ${(Math.abs(sum(fusedLast) - sum(tfLast)) / sum(tfLast)).toExponential(2)}`);
+    }
     // held-out loss (300 rows: more than one evaluation chunk) against the tfjs forward on the tfjs parameters
     const ev = stackEval(runs(SEEDS));
     const fusedEval = group.evaluate(ev.x, ev.y, ev.n);
