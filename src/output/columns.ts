@@ -13,7 +13,7 @@ const LABEL_CORRELATION = col('label_correlation', 'Pearson correlation of the t
 const RUN = col('run', 'run index; the same index sees the same data and seed for every model and lr');
 const LR = col('lr', 'Adam learning rate');
 const TASK = col('task', 'task 1 or 2');
-const MTL_GAIN = col('mtl_gain', 'MTL gain (PLE): (L_single − L) / L_single on eval_loss_normalized, L_single the single-task run with the same run index, task and correlation at single-task\'s best lr there (lowest mean normalized loss); empty when single-task is not in the sweep or either run diverged');
+const MTL_GAIN = col('mtl_gain', 'MTL gain (PLE): (L_single − L) / L_single on eval_loss_normalized, L_single the single-task run with the same run index, task, correlation and --set values at single-task\'s best lr there (lowest mean normalized loss); empty when single-task is not in the sweep or either run diverged');
 const METRIC = col('metric', 'raw (MSE) or normalized (MSE / variance of the task\'s held-out labels, i.e. 1 − R²)');
 
 export const OUTPUTS = {
@@ -80,7 +80,7 @@ export const OUTPUTS = {
   },
   gates: {
     file: 'gates.csv',
-    about: 'omoe and mmoe only: mean gate weight over the held-out set (paper Figure 6); omoe\'s one gate is listed under both tasks',
+    about: 'the gated models (omoe, mmoe, cgc, ple): mean gate weight over the held-out set (paper Figure 6); omoe\'s one gate is listed under both tasks; a cgc or ple task gate lists every expert, with weight 0 on the other task\'s own experts',
     columns: [MODEL, CORRELATION, LABEL_CORRELATION, RUN, LR, TASK, col('expert', 'expert index, from 1'), col('weight', 'mean softmax weight the task\'s gate gives the expert')],
   },
   params: {
