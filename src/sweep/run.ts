@@ -101,7 +101,8 @@ export function startSweep(o: SweepOptions): RunningSweep {
   const earlier = earlierSessions(previous ?? null); // none for a new or replaced folder
   const session = { runs: 0, modelSteps: 0 };
   const modelStepsOf = (rs: Iterable<RunRecord>) => [...rs].reduce((a, r) => a + r.result.steps, 0);
-  const timing = () => timingOf([...earlier, { started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, ...session }], modelStepsOf(records.values()));
+  let modelSteps = modelStepsOf(records.values()); // of every run the folder holds
+  const timing = () => timingOf([...earlier, { started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, ...session }], modelSteps);
   const manifest = (status: string) => ({
     tool: pkg.name,
     version: pkg.version,
@@ -154,8 +155,17 @@ export function startSweep(o: SweepOptions): RunningSweep {
         return;
       }
       for (const r of recs) records.set(recordId(r), r);
+      const steps = modelStepsOf(recs);
       session.runs += recs.length;
-      session.modelSteps += modelStepsOf(recs);
+      session.modelSteps += steps;
+      modelSteps += steps;
+      try {
+        writeManifest('running'); // this session's time so far: a process killed without a word (SIGKILL, a dead machine) keeps it
+      } catch (e) {
+        failure = e;
+        pool.stop();
+        return;
+      }
       o.onProgress?.(records.size, wanted.length);
     },
     onSteps(steps) {

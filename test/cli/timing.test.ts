@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, runCli, tmpDir } from '../helpers/cli';
+import { spawn } from 'child_process';
+import { BIN, ROOT, runCli, tmpDir } from '../helpers/cli';
 import { earlierSessions, mergedTiming, timingOf } from '../../src/sweep/timing';
 
 // 2 models × 1 correlation × 1 lr (smoke) × RUNS runs of STEPS steps
@@ -55,6 +56,33 @@ test('a sweep extended in a second session: seconds and model-steps over both se
   const forced = sweep(out, 1, ['--force']);
   assert.equal(forced.sessions, 1);
   assert.equal(forced.modelSteps, 2 * STEPS);
+});
+
+test('a session killed without a word (SIGKILL) keeps the time and runs of its last finished group', async () => {
+  const out = path.join(tmpDir('timing-kill'), 'out');
+  // one run per group, long enough that the kill lands mid-sweep
+  const args = [...TINY, '--steps', '300', '--runs', '4', '--replicas', '1', '--out', out];
+  const lines = () => (fs.existsSync(path.join(out, 'journal.jsonl')) ? fs.readFileSync(path.join(out, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0);
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: 'ignore' });
+    const poll = setInterval(() => lines() >= 2 && child.kill('SIGKILL'), 20);
+    child.on('error', reject);
+    child.on('exit', () => (clearInterval(poll), resolve()));
+  });
+  const kept = lines();
+  assert.ok(kept >= 2 && kept < 8, `kept ${kept} of 8 runs`);
+  const killed = manifestOf(out);
+  assert.equal(killed.status, 'running');
+  // the manifest is written after each group's journal lines: the kill may fall between the two
+  assert.ok(killed.sessionLog[0].runs >= kept - 1 && killed.sessionLog[0].runs <= kept, `${killed.sessionLog[0].runs} runs recorded, ${kept} journaled`);
+  assert.ok(killed.sessionLog[0].seconds > 0);
+  const r = runCli(args);
+  assert.equal(r.code, 0, r.stderr);
+  const m = manifestOf(out);
+  assert.equal(m.sessions, 2);
+  assert.deepEqual(m.sessionLog[0], killed.sessionLog[0], 'the killed session as its last write left it');
+  assert.equal(m.sessionLog[1].runs, 8 - kept);
+  assert.equal(m.modelSteps, 8 * 300);
 });
 
 test('resuming a folder written before sessions were kept: its recorded time is one earlier session, its runs unknown', () => {
