@@ -23,6 +23,8 @@ import { MODEL_NAMES } from '../src/models/zoo';
 import { Engine } from '../src/train/engines';
 import { Group, trainGroup } from '../src/train/replicas';
 import { trainFlops } from './flops';
+import { intFlag, intListFlag, runBench } from './flags';
+import { usage } from '../src/errors';
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.resolve(__dirname, '../../bench/torch_reference.py');
@@ -56,7 +58,7 @@ interface Options {
   torchSteps: number;
 }
 
-function parseArgs(argv: string[]): Options {
+export function parseArgs(argv: string[]): Options {
   const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
   const o: Options = {
     backend: 'auto', models: [...MODEL_NAMES], replicas: [1, 8, 32], jobs: [...new Set([1, cores])], engines: ['fused', 'tfjs'],
@@ -68,24 +70,27 @@ function parseArgs(argv: string[]): Options {
     const flag = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
+      if (v === undefined) throw usage(flag, '(missing)', 'a value after the flag');
       return v;
     };
     if (flag === '--backend') o.backend = value() as BackendChoice;
     else if (flag === '--models') o.models = list(value());
-    else if (flag === '--replicas') o.replicas = list(value()).map(Number);
-    else if (flag === '--jobs') o.jobs = list(value()).map(Number);
-    else if (flag === '--target') o.target = Number(value());
-    else if (flag === '--repeat') o.repeat = Number(value());
-    else if (flag === '--torch-steps') o.torchSteps = Number(value());
+    else if (flag === '--replicas') o.replicas = intListFlag(flag, value());
+    else if (flag === '--jobs') o.jobs = intListFlag(flag, value());
+    else if (flag === '--target') o.target = intFlag(flag, value());
+    else if (flag === '--repeat') o.repeat = intFlag(flag, value());
+    else if (flag === '--torch-steps') o.torchSteps = intFlag(flag, value());
     else if (flag === '--no-torch') o.torch = false;
     else if (flag === '--engines') o.engines = list(value()) as Engine[];
     else if (flag === '--no-sweep') o.sweep = false;
-    else if (flag === '--sweep-runs') o.sweepRuns = Number(value());
-    else if (flag === '--sweep-steps') [o.sweepSteps.fused, o.sweepSteps.tfjs] = list(value()).map(Number);
-    else if (flag === '--torch-replicas') o.torchReplicas = Number(value());
+    else if (flag === '--sweep-runs') o.sweepRuns = intFlag(flag, value());
+    else if (flag === '--sweep-steps') {
+      const steps = intListFlag(flag, value());
+      if (steps.length !== 2) throw usage(flag, steps.join(','), 'FUSED,TFJS: two step counts, the fused engine\'s then the tfjs engine\'s');
+      [o.sweepSteps.fused, o.sweepSteps.tfjs] = steps;
+    } else if (flag === '--torch-replicas') o.torchReplicas = intFlag(flag, value());
     else if (flag === '--no-micro') o.micro = false;
-    else throw new Error(`unknown flag ${flag}; allowed: --backend, --models, --replicas, --jobs, --engines, --target, --repeat, --torch-steps, --torch-replicas, --no-torch, --no-sweep, --sweep-runs, --sweep-steps FUSED,TFJS, --no-micro`);
+    else throw usage('unknown flag', flag, '--backend, --models, --replicas, --jobs, --engines, --target, --repeat, --torch-steps, --torch-replicas, --no-torch, --no-sweep, --sweep-runs, --sweep-steps FUSED,TFJS, --no-micro');
   }
   return o;
 }
@@ -354,8 +359,5 @@ async function main(): Promise<void> {
 if (parentPort) {
   void workerMain();
 } else if (require.main === module) {
-  main().catch((e) => {
-    console.error((e as Error).stack ?? String(e));
-    process.exitCode = 1;
-  });
+  runBench('bench', main);
 }

@@ -14,12 +14,14 @@ import { PHASES, timePhases } from '../src/engine/fused/dense';
 import { architecture } from '../src/models/zoo';
 import { ModelShape } from '../src/models/types';
 import { Rows } from '../src/train/replicas';
+import { intFlag, intListFlag, runBench } from './flags';
 
 const B = 128;
 
 async function main(): Promise<void> {
   const [stepsArg = '200', modelsArg = 'mmoe,omoe,shared-bottom', rArg = '1,4,8,16,32', backend = 'wasm'] = process.argv.slice(2);
-  const steps = Number(stepsArg);
+  const steps = intFlag('steps', stepsArg);
+  const replicaSizes = intListFlag('R', rArg);
   console.log(`backend ${await initBackend(backend as BackendChoice)}, batch ${B}, ${steps} fused steps per row (tfjs: a quarter), one thread`);
   const data = { ...DEFAULTS.data, trainSize: 1024, evalSize: 256 };
   const shape: ModelShape = { ...DEFAULTS.model, inputDim: data.dim, tasks: TASKS };
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
   const header = ['model', 'R', 'data', ...PHASES, 'fused total', 'fused steps/s', 'tfjs steps/s', 'ratio'];
   console.log(header.map((h, i) => (i === 0 ? h.padEnd(14) : h.padStart(i === 1 ? 3 : 13))).join(' '));
   for (const model of modelsArg.split(',')) {
-    for (const R of rArg.split(',').map(Number)) {
+    for (const R of replicaSizes) {
       const runs = Array.from({ length: R }, (_, i) => makeRunData(data, 0.5, constants, 7 + i));
       const xb = new Float32Array(R * B * d), yb = new Float32Array(R * B * TASKS);
       const views: Rows[] = runs.map((_, i) => ({ n: B, x: xb.subarray(i * B * d, (i + 1) * B * d), y: yb.subarray(i * B * TASKS, (i + 1) * B * TASKS) }));
@@ -80,7 +82,4 @@ async function main(): Promise<void> {
   console.log('\nµs per model-step; data = batch copies from a fixed 1024-row set (streaming rows cost more); "fused total" includes data');
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench('fused-split', main);

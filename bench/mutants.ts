@@ -21,6 +21,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { intListFlag } from './flags';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PRESET = 'ci';
@@ -198,7 +199,7 @@ function main(argv: string[]): void {
   const keep = argv.includes('--keep') ? path.resolve(argv[argv.indexOf('--keep') + 1]) : null;
   // the ci preset trains on the default engine (fused); the tfjs patch sets run on request, against the same baseline
   const engines = argv.includes('--engines') ? argv[argv.indexOf('--engines') + 1].split(',') : ['fused'];
-  const seeds = argv.includes('--control-seeds') ? argv[argv.indexOf('--control-seeds') + 1].split(',').map(Number) : CONTROL_SEEDS;
+  const seeds = argv.includes('--control-seeds') ? intListFlag('--control-seeds', argv[argv.indexOf('--control-seeds') + 1], 0) : CONTROL_SEEDS;
   if (!argv.includes('--no-controls') && !buildOnly) {
     for (const seed of seeds) report(trial(`control-seed${seed}`, null, [], ['--seed', String(seed)], false, keep));
   }

@@ -14,6 +14,7 @@ import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { readCsv, Row } from '../src/report/read';
 import { MODEL_ORDER } from '../src/report/load';
+import { fractionFlag, intListFlag, runBench } from './flags';
 
 interface Curve {
   model: string;
@@ -96,11 +97,12 @@ function main(): void {
     process.stderr.write('usage: node dist/bench/pilot-curves.js DIR [threshold] [steps,...]\n');
     process.exit(2);
   }
-  const threshold = Number(thresholdArg);
+  const threshold = fractionFlag('threshold', thresholdArg);
+  const steps = stepsArg === undefined ? undefined : intListFlag('steps', stepsArg, 0);
   const fromFigure = !fs.existsSync(path.join(dir, 'curves.csv')) && fs.existsSync(path.join(dir, 'figures', 'fig4-loss-curves.csv'));
   const curves = (fromFigure ? figureCurves(dir) : meanCurves(readCsv(dir, 'curves'))).sort((a, b) => MODEL_ORDER.indexOf(a.model) - MODEL_ORDER.indexOf(b.model) || a.correlation - b.correlation || a.lr - b.lr);
   const last = Math.max(...curves.map((c) => c.steps[c.steps.length - 1]));
-  const show = stepsArg ? stepsArg.split(',').map(Number) : [0.25, 0.5, 0.75, 1].map((f) => Math.round(f * last));
+  const show = steps ?? [0.25, 0.5, 0.75, 1].map((f) => Math.round(f * last));
   const head = ['model', 'p', 'lr', 'runs', ...show.map((s) => `L@${s}`), `gain last fifth @${last}`, `converged (< ${threshold * 100}%) at`];
   console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
   for (const c of curves) {
@@ -110,4 +112,4 @@ function main(): void {
   }
 }
 
-main();
+runBench('pilot-curves', main);

@@ -8,6 +8,7 @@ import seedrandom from 'seedrandom';
 import { DEFAULTS } from '../src/config/defaults';
 import { Rows, TASKS, TaskPair, makeTaskPair, sampleRows, studyConstants } from '../src/data/generator';
 import { Stream, fillNormal, stream } from '../src/engine/random';
+import { intFlag, runBench } from './flags';
 
 /** Data stream 1's sampler, verbatim: the baseline. */
 function streamV1(key: string): Stream {
@@ -66,7 +67,7 @@ function rate(repeat: number, count: number, work: () => void): number {
 
 function main(): void {
   const at = process.argv.indexOf('--repeat');
-  const repeat = at > 0 ? Number(process.argv[at + 1]) : 5;
+  const repeat = at > 0 ? intFlag('--repeat', process.argv[at + 1]) : 5;
   const N = 2_000_000;
   const buf = new Float32Array(N);
   const v1 = streamV1('bench');
@@ -111,4 +112,4 @@ function main(): void {
   console.log(`\nfresh rows per model-step (batch ${B}): ${perStep(old)} µs → ${perStep(now)} µs`);
 }
 
-main();
+runBench('random', main);

@@ -13,10 +13,11 @@ import { initParams, disposeParams } from '../src/engine/params';
 import { architecture } from '../src/models/zoo';
 import { ModelShape } from '../src/models/types';
 import { Rows } from '../src/train/replicas';
+import { intFlag, runBench } from './flags';
 
 async function main(): Promise<void> {
   const [model = 'mmoe', rArg = '32', stepsArg = '30', backend = 'wasm'] = process.argv.slice(2);
-  const R = Number(rArg), steps = Number(stepsArg), B = 128;
+  const R = intFlag('R', rArg), steps = intFlag('steps', stepsArg), B = 128;
   console.log(`backend ${await initBackend(backend as BackendChoice)}, ${model}, R=${R}, batch ${B}, ${steps} steps`);
   const data = { ...DEFAULTS.data, trainSize: 1024, evalSize: 256 };
   const shape: ModelShape = { ...DEFAULTS.model, inputDim: data.dim, tasks: TASKS };
@@ -76,7 +77,4 @@ async function main(): Promise<void> {
   optimizer.dispose();
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runBench('split', main);

@@ -53,11 +53,18 @@ export function isEnvError(e: unknown): e is NodeJS.ErrnoException {
   return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).code! in ENV_CODES;
 }
 
+/** What a failed action needed: a read wants a file it can read, not room to write. */
+function envAllowed(action: string): string {
+  if (action === 'read') return 'a readable file (not a folder, with read permission)';
+  if (action === 'scandir' || action === 'opendir') return 'a readable folder';
+  return 'a writable folder with free space';
+}
+
 /** An environment failure as one line: which file, doing what, and why. */
 export function envError(e: NodeJS.ErrnoException, action: string, file?: string): UsageError {
   const where = file ?? e.path ?? '';
   const code = e.code ?? 'error';
-  return new UsageError(`cannot ${action} ${JSON.stringify(where)}: ${code} (${ENV_CODES[code] ?? e.message.split('\n')[0]}); allowed: a writable folder with free space`, where);
+  return new UsageError(`cannot ${action} ${JSON.stringify(where)}: ${code} (${ENV_CODES[code] ?? e.message.split('\n')[0]}); allowed: ${envAllowed(action)}`, where);
 }
 
 /** Longest line printed for an error. */

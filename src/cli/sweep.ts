@@ -120,7 +120,7 @@ function cosinesFor(config: SweepConfig, opts: Record<string, unknown>): number[
 function shardOption(text: string | undefined, countText: string | undefined): Shard | null {
   const count = countText === undefined ? undefined : positiveInt('--shard-count', countText);
   if (text === undefined) return null;
-  return text.trim() === 'auto' ? shardFromEnv(process.env, count) : parseShardText(text);
+  return text === 'auto' ? shardFromEnv(process.env, count) : parseShardText(text);
 }
 
 export async function runSweepCommand(opts: Record<string, unknown>): Promise<number> {

@@ -2,6 +2,7 @@
 // [0.1]}} trained at 0.1 while the file seemed to say 0.01. This scanner finds the first repeated
 // key. It reads text JSON.parse has accepted already, so it only tracks structure: strings (keys
 // or not), the opening and closing of objects and arrays, and commas; numbers and words pass by.
+import { UsageError } from '../errors';
 
 export interface DuplicateKey {
   /** The key as JSON.parse decodes it ("\u0061" and "a" are one key). */
@@ -58,4 +59,24 @@ export function findDuplicateKey(text: string): DuplicateKey | null {
     }
   }
   return null;
+}
+
+/** "FILE is damaged (PROBLEM); allowed: ALLOWED": how every reader refuses a manifest.json it cannot trust. */
+export const damagedManifest = (file: string, problem: string, allowed: string): UsageError => new UsageError(`${file} is damaged (${problem}); allowed: ${allowed}`, file);
+
+/**
+ * A manifest.json's text parsed, for the sweep (resume, merge) and the report (report, compare)
+ * alike: refused when it is not JSON or gives a key twice, since JSON.parse would keep the last
+ * of the two without a word and the folder would be judged on a value its file does not show.
+ */
+export function parseManifestText(file: string, text: string, allowed: string): unknown {
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch {
+    throw damagedManifest(file, 'not JSON', allowed);
+  }
+  const dup = findDuplicateKey(text);
+  if (dup) throw damagedManifest(file, `the key ${JSON.stringify(dup.key)} twice, at ${dup.path}`, allowed);
+  return x;
 }

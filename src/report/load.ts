@@ -6,7 +6,7 @@ import * as zlib from 'zlib';
 import { parse } from 'csv-parse/sync';
 import { UsageError, usage } from '../errors';
 import { OUTPUTS, header } from '../output/columns';
-import { checkReportConfig, readCsv, Row, runLosses } from './read';
+import { checkReportConfig, readCsv, readManifestJson, Row, runLosses } from './read';
 import { METRICS, Metric } from './summary';
 import { Grid, gridPoints, Point } from '../config/grid';
 import { parseDecimal } from '../config/number';
@@ -268,12 +268,7 @@ export function openSweepFolder(dir: string): { manifest: Record<string, any>; r
   if (!fs.existsSync(dir)) throw usage('sweep folder', dir, 'an existing folder written by mmoe-sweep (or merged from its shards)');
   if (!fs.statSync(dir).isDirectory()) throw usage('sweep folder', dir, 'a folder, not a file');
   const manifestFile = path.join(dir, 'manifest.json');
-  let manifest: Record<string, any>;
-  try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  } catch {
-    throw new UsageError(`${JSON.stringify(dir)} is not a sweep folder (no readable manifest.json); allowed: a folder written by mmoe-sweep`, dir);
-  }
+  const manifest = readManifestJson(dir) as Record<string, any>;
   if (!manifest || typeof manifest !== 'object' || manifest.tool !== 'mmoe-sweep') {
     throw new UsageError(`${manifestFile} was not written by mmoe-sweep; allowed: a folder written by mmoe-sweep`, manifestFile);
   }

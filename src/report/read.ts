@@ -6,6 +6,7 @@ import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { OutputName, OUTPUTS, header } from '../output/columns';
 import { UsageError, envError, isEnvError } from '../errors';
+import { parseManifestText } from '../config/duplicates';
 
 export type Row = Record<string, string>;
 
@@ -83,16 +84,20 @@ function bad(file: string, line: number, column: string, value: string, allowed:
   return new UsageError(`${file}:${line}: column ${column}: got ${JSON.stringify(value)}; allowed: ${allowed} (a file written by mmoe-sweep, not cut short or edited)`, file);
 }
 
-export function readCsv(dir: string, name: OutputName): Row[] {
-  const file = path.join(dir, OUTPUTS[name].file);
-  let text: string;
+/** A file's text; `absent` when there is none, one line naming the file when it cannot be read. */
+function readText(file: string, absent: () => UsageError): string {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${file} does not exist; allowed: a sweep output folder`, file);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw absent();
     if (isEnvError(e)) throw envError(e, 'read', file);
     throw e;
   }
+}
+
+export function readCsv(dir: string, name: OutputName): Row[] {
+  const file = path.join(dir, OUTPUTS[name].file);
+  const text = readText(file, () => new UsageError(`${file} does not exist; allowed: a sweep output folder`, file));
   const want = header(name);
   let records: string[][];
   try {
@@ -127,14 +132,19 @@ export function readCsv(dir: string, name: OutputName): Row[] {
   return rows;
 }
 
+/**
+ * A sweep folder's manifest.json as JSON; a UsageError (exit 2) naming the file when there is
+ * none, it cannot be read, is not JSON or gives a key twice (as resume and merge refuse it).
+ */
+export function readManifestJson(dir: string): unknown {
+  const file = path.join(dir, 'manifest.json');
+  const text = readText(file, () => new UsageError(`${JSON.stringify(dir)} is not a sweep folder (no manifest.json); allowed: a folder written by mmoe-sweep`, dir));
+  return parseManifestText(file, text, 'a manifest written by mmoe-sweep');
+}
+
 export function readManifestConfig(dir: string): { report: { histogramBins: number; histogramMax: number }; sweep: { models: string[]; correlations: number[] }; train: { lr: number[] } } {
   const file = path.join(dir, 'manifest.json');
-  let cfg;
-  try {
-    cfg = JSON.parse(fs.readFileSync(file, 'utf8')).config;
-  } catch {
-    throw new UsageError(`${file} is missing or not JSON; allowed: a sweep output folder`, file);
-  }
+  const cfg = (readManifestJson(dir) as { config?: any } | null)?.config;
   if (cfg?.report === undefined) throw new UsageError(`${file} has no config.report; allowed: a sweep output folder`, file);
   checkReportConfig(file, cfg.report);
   return cfg;

@@ -6,7 +6,7 @@ import { SweepConfig } from '../config/defaults';
 import { OUTPUTS } from '../output/columns';
 import { TEMP_PREFIX, fail, writeNew } from '../output/files';
 import { canonicalJson } from '../config/load';
-import { findDuplicateKey } from '../config/duplicates';
+import { damagedManifest, parseManifestText } from '../config/duplicates';
 import { DATA_STREAM_VERSION } from '../data/generator';
 import { extendsRuns } from './extend';
 import { LOCK } from './lock';
@@ -84,15 +84,10 @@ export function readManifest(dir: string): Manifest | null {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     fail(e, 'read', file);
   }
-  let x: unknown;
-  try {
-    x = JSON.parse(text);
-  } catch {
-    x = undefined;
-  }
-  const dup = x === undefined ? null : findDuplicateKey(text); // a hand-edited key given twice: JSON.parse would judge resume and merge on the last
-  const problem = x === undefined ? 'not JSON' : dup ? `the key ${JSON.stringify(dup.key)} twice, at ${dup.path}` : manifestProblem(x);
-  if (problem) throw new UsageError(`${file} is damaged (${problem}); allowed: a manifest written by mmoe-sweep (move the folder aside, or delete the file to start over)`, file);
+  const allowed = 'a manifest written by mmoe-sweep (move the folder aside, or delete the file to start over)';
+  const x = parseManifestText(file, text, allowed);
+  const problem = manifestProblem(x);
+  if (problem) throw damagedManifest(file, problem, allowed);
   return x as Manifest;
 }
 

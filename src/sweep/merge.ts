@@ -8,6 +8,7 @@ import { readRecords } from './journal';
 import { acquireLock } from './lock';
 import { allRuns, runId } from './plan';
 import { RunRecord, recordId, sortRecords, writeRunTables } from './tables';
+import { mergedTiming } from './timing';
 
 export interface MergeOutcome {
   runs: number;
@@ -80,9 +81,10 @@ export function mergeShards(dirs: string[], out: string, force: boolean, finish:
       backend: backends.join('+'),
       command: ['merge', ...process.argv.slice(3)],
       mergedFrom: dirs.map((d, i) => ({ dir: d, // as given, so the manifest names no machine path
-        shard: manifests[i].shard, backend: manifests[i].backend, started: manifests[i].started, updated: manifests[i].updated })),
+        shard: manifests[i].shard, backend: manifests[i].backend, started: manifests[i].started, updated: manifests[i].updated, seconds: manifests[i].seconds, sessions: manifests[i].sessions ?? 1 })),
       runsTotal: wanted.length,
       runsDone: sorted.length,
+      ...mergedTiming(manifests, sorted.reduce((a, r) => a + r.result.steps, 0)), // not the first shard's
       updated: new Date().toISOString(),
     };
     writeAtomic(path.join(stage, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');

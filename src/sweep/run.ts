@@ -17,6 +17,7 @@ import { runPool } from './pool';
 import { applyPoint } from '../config/grid';
 import { Shard } from './shard';
 import { RunRecord, recordId, writeRunTables } from './tables';
+import { earlierSessions, timingOf } from './timing';
 
 export interface SweepOptions {
   config: SweepConfig;
@@ -73,10 +74,11 @@ export function startSweep(o: SweepOptions): RunningSweep {
   const lock = acquireLock(o.out, 'sweep');
   const modelFiles = modelFilesFor(o.config.sweep.models); // --model-file models: hashed in the manifest, loaded by each worker
   const journal = path.join(o.out, JOURNAL);
-  let setup;
+  let setup, previous;
   try {
     const mode = checkFolder(o.out, o.config, o.configHash, o.shard, o.force); // again, now that no other writer can change it
-    if (mode === 'resume') checkRecordedModelFiles(readManifest(o.out)?.modelFiles as ModelFile[] | undefined, `--out ${JSON.stringify(o.out)}`);
+    previous = mode === 'resume' ? readManifest(o.out) : null;
+    if (mode === 'resume') checkRecordedModelFiles(previous?.modelFiles as ModelFile[] | undefined, `--out ${JSON.stringify(o.out)}`);
     if (mode === 'replace') clearSweepFiles(o.out);
     setup = readRecords(journal, true);
   } catch (e) {
@@ -95,6 +97,12 @@ export function startSweep(o: SweepOptions): RunningSweep {
   const resumed = records.size;
   const todo = wanted.filter((k) => !records.has(runId(k)));
   const started = new Date();
+  // this session's runs and steps; the sessions before it from the manifest it resumes
+  const earlier = earlierSessions(previous ?? null); // none for a new or replaced folder
+  const session = { runs: 0, modelSteps: 0 };
+  const modelStepsOf = (rs: Iterable<RunRecord>) => [...rs].reduce((a, r) => a + r.result.steps, 0);
+  let modelSteps = modelStepsOf(records.values()); // of every run the folder holds
+  const timing = () => timingOf([...earlier, { started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, ...session }], modelSteps);
   const manifest = (status: string) => ({
     tool: pkg.name,
     version: pkg.version,
@@ -116,9 +124,8 @@ export function startSweep(o: SweepOptions): RunningSweep {
     ...(o.config.sweep.grid ? { axesNotRead: axesNotRead(o.config) } : {}), // trained once for all their values, listed under each
     runsTotal: wanted.length,
     runsDone: records.size,
-    started: started.toISOString(),
+    ...timing(),
     updated: new Date().toISOString(),
-    seconds: (Date.now() - started.getTime()) / 1000,
   });
   const writeManifest = (status: string) => writeAtomic(path.join(o.out, MANIFEST), JSON.stringify(manifest(status), null, 2) + '\n');
   try {
@@ -149,6 +156,17 @@ export function startSweep(o: SweepOptions): RunningSweep {
         return;
       }
       for (const r of recs) records.set(recordId(r), r);
+      const steps = modelStepsOf(recs);
+      session.runs += recs.length;
+      session.modelSteps += steps;
+      modelSteps += steps;
+      try {
+        writeManifest('running'); // this session's time so far: a process killed without a word (SIGKILL, a dead machine) keeps it
+      } catch (e) {
+        failure = e;
+        pool.stop();
+        return;
+      }
       o.onProgress?.(records.size, wanted.length);
     },
     onSteps(steps) {

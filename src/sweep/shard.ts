@@ -1,5 +1,6 @@
 // Sharding a sweep across machines: shard i of n runs a deterministic, balanced 1/n of the runs.
 import { UsageError, usage } from '../errors';
+import { parseDecimal } from '../config/number';
 
 export interface Shard {
   /** 1-based. */
@@ -10,20 +11,27 @@ export interface Shard {
 /** Most shards of one sweep: each is a folder and a process; merge lists the missing ones. */
 export const MAX_SHARDS = 10_000;
 
-const FORM = `i/n with 1 <= i <= n <= ${MAX_SHARDS} (e.g. 2/3), or auto`;
+const FORM = `i/n with 1 <= i <= n <= ${MAX_SHARDS} (e.g. 2/3: plain decimal integers, no spaces), or auto`;
+
+/** An integer written as every other number of the command line (parseDecimal: no spaces, hex or _), or undefined. */
+function wholeNumber(text: string): number | undefined {
+  const x = parseDecimal(text);
+  return x !== undefined && Number.isInteger(x) ? x : undefined;
+}
 
 export function parseShardText(text: string, where = '--shard'): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  const shard = m ? { index: Number(m[1]), count: Number(m[2]) } : null;
-  if (!shard || shard.count < 1 || shard.count > MAX_SHARDS || shard.index < 1 || shard.index > shard.count) throw usage(where, text, FORM);
-  return shard;
+  const parts = text.split('/');
+  const [index, count] = parts.length === 2 ? parts.map(wholeNumber) : [];
+  if (index === undefined || count === undefined || count < 1 || count > MAX_SHARDS || index < 1 || index > count) throw usage(where, text, FORM);
+  return { index, count };
 }
 
 function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const v = env[name];
   if (v === undefined || v === '') return undefined;
-  if (!/^\d+$/.test(v.trim())) throw usage(`environment variable ${name}`, v, 'a non-negative integer');
-  return Number(v);
+  const x = wholeNumber(v);
+  if (x === undefined || x < 0) throw usage(`environment variable ${name}`, v, 'a non-negative integer in plain decimal, no spaces');
+  return x;
 }
 
 /**

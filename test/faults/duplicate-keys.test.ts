@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { assertOneLine, runCli, tmpDir } from './helpers';
+import { assertOneLine, finishedSweep, runCli, snapshot, tmpDir } from './helpers';
 
 const base = tmpDir('faults-duplicate-keys');
 
@@ -33,4 +33,41 @@ test('a --config file that gives a key twice is refused, naming the file, the ke
   const r = runCli(['--preset', 'smoke', '--config', fine, '--dry-run']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /"steps": 20/);
+});
+
+/** The manifest's "tool" given again before it, as a hand edit would: JSON.parse keeps the second. */
+function duplicateTool(dir: string): string {
+  const file = path.join(dir, 'manifest.json');
+  const text = fs.readFileSync(file, 'utf8');
+  const edited = text.replace(/^(\s*)"tool": /m, '$1"tool": "something-else",\n$1"tool": ');
+  assert.notEqual(edited, text);
+  fs.writeFileSync(file, edited);
+  return file;
+}
+
+test('report, compare and merge refuse an input manifest that gives a key twice, as resume does: one line naming the file and the key, nothing written', () => {
+  const line = (file: string) => `${file} is damaged (the key "tool" twice, at tool); allowed: a manifest written by mmoe-sweep`;
+  const dir = finishedSweep('dup-report');
+  const file = duplicateTool(dir);
+  const before = snapshot(dir);
+  assertOneLine(runCli(['report', dir]), 2, line(file));
+  assertOneLine(runCli(['report', dir, '--check']), 2, line(file));
+  assert.equal(snapshot(dir), before, 'report wrote into a folder it refused');
+
+  const good = finishedSweep('dup-compare-base');
+  const compareOut = path.join(tmpDir('dup-compare'), 'compare.csv');
+  assertOneLine(runCli(['compare', dir, good, '--out', compareOut]), 2, line(file));
+  assertOneLine(runCli(['compare', good, dir, '--out', compareOut]), 2, line(file));
+  assert.equal(fs.existsSync(compareOut), false);
+  assert.equal(snapshot(dir), before);
+  // the same folder with the key once is read: the refusal is the duplicate, not the edit's value
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^\s*"tool": "something-else",\n/m, ''));
+  assert.equal(runCli(['compare', good, dir, '--out', compareOut]).code, 0);
+
+  const a = finishedSweep('dup-merge1', ['--shard', '1/2']);
+  const b = finishedSweep('dup-merge2', ['--shard', '2/2']);
+  const shardFile = duplicateTool(b);
+  const out = path.join(tmpDir('dup-merge'), 'out');
+  assertOneLine(runCli(['merge', a, b, '--out', out]), 2, line(shardFile));
+  assert.equal(fs.existsSync(out), false);
 });

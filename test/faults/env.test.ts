@@ -131,3 +131,23 @@ test('an immutable folder (chattr +i): exit 2 EPERM, one line, nothing left', { 
   }
   assert.deepEqual(temps(dir), []);
 });
+
+test('a file the command reads turns out a folder: one line saying a readable file was wanted, not a writable folder', () => {
+  // report reads runs.csv and manifest.json; a resumed sweep reads its manifest and journal
+  const cases: [string, string[], string][] = [
+    ['runs.csv', ['report'], 'runs.csv'],
+    ['manifest.json', ['report'], 'manifest.json'],
+    ['manifest.json', [...TINY, '--out'], 'manifest.json'],
+    ['journal.jsonl', [...TINY, '--out'], 'journal.jsonl'],
+  ];
+  for (const [name, command, fragment] of cases) {
+    const dir = finishedSweep(`env-read-${name}`);
+    fs.rmSync(path.join(dir, name));
+    fs.mkdirSync(path.join(dir, name));
+    const before = snapshot(dir);
+    const r = runCli([...command, dir]);
+    assertOneLine(r, 2, `cannot read ${JSON.stringify(path.join(dir, fragment))}: EISDIR (is a folder); allowed: a readable file (not a folder, with read permission)`);
+    assert.doesNotMatch(r.stderr, /writable/);
+    assert.equal(snapshot(dir), before);
+  }
+});

@@ -62,3 +62,33 @@ test('the other commands: generate, correlation, report, compare refuse non-deci
   const ok = runCli(['compare', dir, dir, '--tolerance', '.05', '--alpha', '5e-2', '--out', path.join(base, 'ok.csv')]);
   assert.equal(ok.code, 0, ok.stderr);
 });
+
+test('--shard and the shard environment variables read their numbers as every other flag does: spaces, hex and blanks refused', () => {
+  const dry = ['--preset', 'smoke', '--dry-run', '--out', path.join(base, 'shard-dry')];
+  const shardForm = /allowed: i\/n with 1 <= i <= n <= 10000 \(e\.g\. 2\/3: plain decimal integers, no spaces\), or auto$/;
+  for (const text of [' 1/2 ', '1/2 ', ' 1/2', '1 /2', '1/ 2', '0x1/2', '1/0x2', '/2', '1/', '1/2/3', '1_0/20', '1.5/2', ' auto', 'auto ']) {
+    const r = runCli([...dry, '--shard', text]);
+    assertOneLine(r, 2, shardForm);
+    assert.ok(r.stderr.includes(`--shard: got ${JSON.stringify(text)}`), r.stderr);
+  }
+  // what the other integer flags take, --shard takes: 1e0 is 1 (as --jobs 1e0)
+  for (const [text, shard] of [['1/2', 'shard 1/2'], ['2/2', 'shard 2/2'], ['1e0/2', 'shard 1/2']]) {
+    const r = runCli([...dry, '--shard', text]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(shard), r.stdout);
+  }
+  const env = (vars: Record<string, string>) => runCli([...dry, '--shard', 'auto'], { env: { JOB_COMPLETION_INDEX: '', SLURM_ARRAY_TASK_ID: '', SLURM_ARRAY_TASK_MIN: '', SLURM_ARRAY_TASK_COUNT: '', MMOE_SWEEP_SHARD_INDEX: '', MMOE_SWEEP_SHARD_COUNT: '', ...vars } });
+  const envCases: [Record<string, string>, string, string][] = [
+    [{ MMOE_SWEEP_SHARD_INDEX: ' 0', MMOE_SWEEP_SHARD_COUNT: '2' }, 'MMOE_SWEEP_SHARD_INDEX', ' 0'],
+    [{ MMOE_SWEEP_SHARD_INDEX: '0', MMOE_SWEEP_SHARD_COUNT: '2\n' }, 'MMOE_SWEEP_SHARD_COUNT', '2\n'],
+    [{ JOB_COMPLETION_INDEX: '0x1', MMOE_SWEEP_SHARD_COUNT: '2' }, 'JOB_COMPLETION_INDEX', '0x1'],
+    [{ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: ' 2 ' }, 'SLURM_ARRAY_TASK_COUNT', ' 2 '],
+    [{ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '-1', SLURM_ARRAY_TASK_COUNT: '2' }, 'SLURM_ARRAY_TASK_MIN', '-1'],
+  ];
+  for (const [vars, name, value] of envCases) {
+    assertOneLine(env(vars), 2, `environment variable ${name}: got ${JSON.stringify(value)}; allowed: a non-negative integer in plain decimal, no spaces`);
+  }
+  const ok = env({ MMOE_SWEEP_SHARD_INDEX: '1', MMOE_SWEEP_SHARD_COUNT: '2' });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(ok.stdout.includes('shard 2/2'), ok.stdout);
+});
