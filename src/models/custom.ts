@@ -165,8 +165,10 @@ export function keysChanging(a: Architecture, shape: ModelShape): ModelKey[] {
   };
   try {
     const base = outputs({ ...shape });
-    return MODEL_KEYS.filter((k) => {
-      const moved: ModelShape = { ...shape, [k]: (shape[k] as number) + 1 };
+    // several values per key, below and above, so a read through a cap or a threshold (min(experts, 3)) shows too
+    const probes = (v: number): number[] => [...new Set([v + 1, 2 * v, Math.max(1, v - 1), 1])].filter((u) => u !== v);
+    return MODEL_KEYS.filter((k) => probes(shape[k] as number).some((value) => {
+      const moved: ModelShape = { ...shape, [k]: value };
       try {
         if (JSON.stringify(a.params({ ...moved })) !== JSON.stringify(specs)) return true;
         const out = outputs(moved);
@@ -174,7 +176,7 @@ export function keysChanging(a: Architecture, shape: ModelShape): ModelKey[] {
       } catch {
         return true; // it fails at the other value: it reads the key
       }
-    });
+    }));
   } finally {
     disposeParams(p);
   }

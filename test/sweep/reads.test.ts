@@ -138,4 +138,9 @@ test('--model-file: reads is checked against what the model uses; without it the
     const file = moduleFile(dir, name, reads);
     assert.throws(() => registerModelFiles([file]), (e: unknown) => e instanceof UsageError && want.test(e.message) && !e.message.includes('\n'), what);
   }
+  // a read through a cap: unchanged one step above the probe's value (experts 3 -> 4), changed below it
+  const capped = path.join(dir, 'capped.js');
+  fs.writeFileSync(capped, fs.readFileSync(moduleFile(dir, 'capped-base', ['taskUnits', 'towerUnits']), 'utf8')
+    .replace("name: 'capped-base'", "name: 'capped'").replaceAll('s.taskUnits)', 's.taskUnits + Math.min(s.experts, 3))'));
+  assert.throws(() => registerModelFiles([capped]), (e: unknown) => e instanceof UsageError && /changes with model\.experts/.test(e.message), 'a capped read');
 });
