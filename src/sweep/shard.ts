@@ -43,9 +43,13 @@ function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
  */
 export function shardFromEnv(env: NodeJS.ProcessEnv, countFlag?: number): Shard {
   const explicitCount = countFlag ?? envInt(env, 'MMOE_SWEEP_SHARD_COUNT');
+  // the variables' own values in the message: the user never wrote the 1-based i/n built from them
   const make = (zeroBased: number, count: number | undefined, source: string): Shard => {
     if (count === undefined) throw new UsageError(`--shard auto: ${source} is set but the shard count is not; allowed: --shard-count N or MMOE_SWEEP_SHARD_COUNT`, source);
-    return parseShardText(`${zeroBased + 1}/${count}`, `--shard auto (${source})`);
+    if (count < 1 || count > MAX_SHARDS) throw new UsageError(`--shard auto: a shard count of ${count}; allowed: 1 to ${MAX_SHARDS}`, String(count));
+    const index = source === 'SLURM_ARRAY_TASK_ID' && env.SLURM_ARRAY_TASK_MIN ? `SLURM_ARRAY_TASK_ID=${env.SLURM_ARRAY_TASK_ID} - SLURM_ARRAY_TASK_MIN=${env.SLURM_ARRAY_TASK_MIN}` : `${source}=${env[source]}`;
+    if (zeroBased < 0 || zeroBased >= count) throw new UsageError(`--shard auto: ${index} is shard ${zeroBased} (0-based) of ${count}; allowed: 0 to ${count - 1}`, String(zeroBased));
+    return { index: zeroBased + 1, count };
   };
   const k8s = envInt(env, 'JOB_COMPLETION_INDEX');
   if (k8s !== undefined) return make(k8s, explicitCount, 'JOB_COMPLETION_INDEX');
@@ -53,7 +57,7 @@ export function shardFromEnv(env: NodeJS.ProcessEnv, countFlag?: number): Shard 
   if (slurm !== undefined) return make(slurm - (envInt(env, 'SLURM_ARRAY_TASK_MIN') ?? 0), envInt(env, 'SLURM_ARRAY_TASK_COUNT') ?? explicitCount, 'SLURM_ARRAY_TASK_ID');
   const generic = envInt(env, 'MMOE_SWEEP_SHARD_INDEX');
   if (generic !== undefined) return make(generic, explicitCount, 'MMOE_SWEEP_SHARD_INDEX');
-  throw new UsageError('--shard auto: none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, MMOE_SWEEP_SHARD_INDEX is set; allowed: run under a scheduler that sets one, or --shard i/n', 'auto');
+  throw new UsageError('--shard auto: none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, MMOE_SWEEP_SHARD_INDEX is set (an empty value counts as unset); allowed: run under a scheduler that sets one, or --shard i/n', 'auto');
 }
 
 /**

@@ -49,6 +49,12 @@ test('--shard auto reads Kubernetes, Slurm and generic variables', () => {
   assert.throws(() => shardFromEnv({ JOB_COMPLETION_INDEX: '0' }), UsageError);
   assert.throws(() => shardFromEnv({}), UsageError);
   assert.throws(() => shardFromEnv({ JOB_COMPLETION_INDEX: '4' }, 4), UsageError);
+  // out of range: the message names the variables and their values, not a 1-based i/n the user never wrote
+  const says = (env: NodeJS.ProcessEnv, want: RegExp) => assert.throws(() => shardFromEnv(env), (e: unknown) => e instanceof UsageError && want.test(e.message), want.source);
+  says({ MMOE_SWEEP_SHARD_INDEX: '2', MMOE_SWEEP_SHARD_COUNT: '2' }, /MMOE_SWEEP_SHARD_INDEX=2 is shard 2 \(0-based\) of 2; allowed: 0 to 1$/);
+  says({ SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_COUNT: '2' }, /SLURM_ARRAY_TASK_ID=3 - SLURM_ARRAY_TASK_MIN=4 is shard -1 \(0-based\) of 2; allowed: 0 to 1$/);
+  says({ MMOE_SWEEP_SHARD_INDEX: '0', MMOE_SWEEP_SHARD_COUNT: '0' }, /a shard count of 0; allowed: 1 to 10000$/);
+  says({ MMOE_SWEEP_SHARD_INDEX: '', MMOE_SWEEP_SHARD_COUNT: '2' }, /is set \(an empty value counts as unset\)/);
   assert.throws(() => parseShardText('0/3'), UsageError);
   assert.throws(() => parseShardText('4/3'), UsageError);
   assert.throws(() => parseShardText('1-3'), UsageError);
