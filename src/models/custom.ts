@@ -146,7 +146,8 @@ function checkMembers(a: Architecture, bad: Bad): void {
 
 /**
  * The model keys whose value changes what `a` computes at `shape`: its parameter specs, or its
- * predictions, gates and penalty on a probe batch, each key moved by 1 in turn, the rest kept.
+ * predictions, gates and penalty on a probe batch, each key moved in turn (one up, one down, doubled,
+ * 1), the rest kept.
  */
 export function keysChanging(a: Architecture, shape: ModelShape): ModelKey[] {
   const specs = a.params({ ...shape });
@@ -165,7 +166,7 @@ export function keysChanging(a: Architecture, shape: ModelShape): ModelKey[] {
   };
   try {
     const base = outputs({ ...shape });
-    // several values per key, below and above, so a read through a cap or a threshold (min(experts, 3)) shows too
+    // below and above, so a read through a cap (min(experts, 3)) shows too
     const probes = (v: number): number[] => [...new Set([v + 1, 2 * v, Math.max(1, v - 1), 1])].filter((u) => u !== v);
     return MODEL_KEYS.filter((k) => probes(shape[k] as number).some((value) => {
       const moved: ModelShape = { ...shape, [k]: value };
